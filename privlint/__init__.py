@@ -1,0 +1,3 @@
+"""privlint: a privacy policy-as-code linter for Python."""
+
+__version__ = "0.1.0"

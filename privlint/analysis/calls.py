@@ -1,0 +1,282 @@
+"""What a call does to data: sanitize it, sink it, drop it, run project code, or pass it on.
+
+The order matters and is the contract of SPEC §2/§3a: sanitizers first, then
+sinks (a sink call ends the flow: its body is not followed), then calls that
+clearly drop taint (`len`, predicates), then project functions and classes,
+and last unknown calls, which conservatively pass their arguments' taint on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from privlint.analysis import ir
+from privlint.analysis.values import (
+    CLEAN,
+    Label,
+    Value,
+    combine,
+    merge_taint,
+    splice_value,
+    without_categories,
+)
+
+if TYPE_CHECKING:
+    from privlint.analysis.propagate import Interpreter
+
+_DROPPING_BUILTINS = frozenset(
+    f"builtins.{name}"
+    for name in ("len", "bool", "isinstance", "issubclass", "hasattr", "callable", "id", "hash",
+                 "type", "any", "all")
+)
+_PREDICATE_METHODS = frozenset(
+    ("startswith", "endswith", "isdigit", "isalpha", "isalnum", "isnumeric", "isdecimal",
+     "isspace", "islower", "isupper", "istitle", "isidentifier", "isascii", "count", "find",
+     "rfind", "index", "rindex", "__len__", "__contains__", "__eq__")
+)
+_MUTATORS = frozenset(("append", "extend", "add", "update", "insert", "appendleft", "setdefault"))
+_QUERY_METHODS = frozenset(
+    ("get", "filter", "filter_by", "first", "last", "all", "one", "one_or_none", "scalar",
+     "scalars", "scalar_one", "scalar_one_or_none", "exclude", "order_by", "select_related",
+     "prefetch_related", "get_or_create", "get_or_404", "first_or_404", "query", "select",
+     "execute", "unique", "limit", "offset", "latest", "earliest", "values", "only", "defer",
+     "objects", "where")
+)
+
+
+class CallEvaluation:
+    """Evaluates `ir.Call` nodes for one interpreter."""
+
+    def __init__(self, interpreter: Interpreter) -> None:
+        self.interp = interpreter
+        self.program = interpreter.program
+        self.catalog = interpreter.catalog
+        self.last_was_opaque = False
+
+    def describe(self, func: ir.Expr) -> str:
+        """How a callee reads in a trace: `WhatsAppClient.send_message`, `logger.info`."""
+        text = _dotted(func)
+        if text is None:
+            return "call"
+        return ".".join(text.split(".")[-2:])
+
+    def evaluate(self, call: ir.Call) -> Value:
+        self.last_was_opaque = False
+        receiver, qualname = self._callee(call.func)
+        args = [(arg, self.interp.expr(arg.value)) for arg in call.args]
+        target = self.program.resolve(qualname)
+        name = self._display(call.func, target)
+
+        sanitizer = self.catalog.sanitizer(qualname) or self.catalog.sanitizer(target)
+        if sanitizer is not None:
+            taint = merge_taint(*(self.interp.flatten(v) for _, v in args))
+            return Value(taint=without_categories(taint, sanitizer.clears))
+
+        sink = self.catalog.sink(qualname) or self.catalog.sink(target)
+        if sink is not None:
+            selected = [v for arg, v in args if arg.star or sink.selects(arg.key)]
+            self.interp.hit(sink, call.pos, name, selected)
+            return Value(type=self.catalog.result_type(qualname))
+
+        method = call.func.attr if isinstance(call.func, ir.Attr) else None
+        if qualname in _DROPPING_BUILTINS or (receiver is not None and method in _PREDICATE_METHODS
+                                              and self.program.class_of(receiver.type) is None):
+            return CLEAN
+
+        result = self._project_call(target, receiver, args, call)
+        if result is None:
+            result = self._external_call(qualname, receiver, method, args, call)
+        returned = self.catalog.return_category(target) or self.catalog.return_category(qualname)
+        if returned is not None:
+            step = self.interp.step(call.pos, f"returned by {name}() (pii.returns)")
+            result = replace(result, taint=merge_taint(
+                result.taint, {(returned, ()): Label(returned, (), (step,))}
+            ))
+        return result
+
+    # --------------------------------------------------------------- callee
+    def _callee(self, func: ir.Expr) -> tuple[Value | None, str]:
+        """The receiver (for method calls on values) and the callee's qualified name."""
+        if isinstance(func, ir.Attr):
+            base = self.interp.expr(func.base)
+            if base.ref is not None:
+                return None, f"{base.ref}.{func.attr}"
+            if base.type is not None:
+                cls = self.program.class_of(base.type)
+                if cls is not None:
+                    method = self.program.find_method(cls, func.attr)
+                    return base, method or f"{cls}.{func.attr}"
+                return base, f"{base.type}.{func.attr}"
+            return base, _dotted(func) or func.attr
+        value = self.interp.expr(func)
+        if value.ref is not None:
+            return None, value.ref
+        return None, _dotted(func) or "<call>"
+
+    def _display(self, func: ir.Expr, target: str) -> str:
+        if target in self.program.functions:
+            function = self.program.functions[target][0]
+            owner = function.class_qualname
+            return f"{owner.rsplit('.', 1)[-1]}.{function.name}" if owner else function.name
+        return self.describe(func)
+
+    # ------------------------------------------------------------- project
+    def _project_call(
+        self, target: str, receiver: Value | None, args: list[tuple[ir.Arg, Value]], call: ir.Call
+    ) -> Value | None:
+        if target in self.program.classes:
+            return self._construct(target, args, call.pos)
+        if target not in self.program.functions:
+            return None
+        function = self.program.functions[target][0]
+        bound = self._bind(function, receiver, args)
+        return self.invoke(target, bound, call.pos)
+
+    def invoke(self, target: str, bound: Mapping[str, Value], pos: ir.Pos) -> Value:
+        """Analyse a project function for these arguments and bring its effects to the caller."""
+        outcome = self.interp.propagation.call(target, bound)
+        steps = self.interp.propagation.parameter_steps(target)
+        self.interp.splice_hits(outcome.hits, bound, steps)
+        return splice_value(outcome.returned, bound, steps)
+
+    def _bind(
+        self, function: ir.FunctionIR, receiver: Value | None, args: list[tuple[ir.Arg, Value]]
+    ) -> dict[str, Value]:
+        params = list(function.params)
+        bound: dict[str, Value] = {}
+        if function.class_qualname and function.kind in ("method", "property", "classmethod"):
+            if params and receiver is not None:
+                bound[params[0].name] = receiver
+            elif params and function.kind == "classmethod":
+                bound[params[0].name] = Value(ref=function.class_qualname)
+            if params and (receiver is not None or function.kind == "classmethod"):
+                params = params[1:]
+        positional = [p for p in params if p.kind == "positional"]
+        star = next((p for p in params if p.kind == "*"), None)
+        double_star = next((p for p in params if p.kind == "**"), None)
+        by_name = {p.name: p for p in params if p.kind in ("positional", "keyword")}
+        extra_kwargs: dict[str, Value] = {}
+        for arg, value in args:
+            if arg.star == "*" or arg.star == "**":
+                spread = [p for p in params if p.name not in bound and p.kind in
+                          ("positional", "keyword")]
+                for parameter in spread:
+                    source = value.fields.get(parameter.name, value) if arg.star == "**" else value
+                    bound[parameter.name] = source
+                for holder in (star, double_star):
+                    if holder is not None:
+                        bound[holder.name] = _joined(bound.get(holder.name), value)
+            elif isinstance(arg.key, int):
+                if arg.key < len(positional):
+                    bound[positional[arg.key].name] = value
+                elif star is not None:
+                    bound[star.name] = _joined(bound.get(star.name), value)
+            elif arg.key in by_name:
+                bound[arg.key] = value
+            else:
+                extra_kwargs[arg.key] = value
+        if double_star is not None and extra_kwargs:
+            kwargs = combine(extra_kwargs.values())
+            bound[double_star.name] = replace(kwargs, fields=extra_kwargs)
+        return bound
+
+    def _construct(self, cls: str, args: list[tuple[ir.Arg, Value]], pos: ir.Pos) -> Value:
+        init = self.program.find_method(cls, "__init__")
+        if init is not None:
+            function = self.program.functions[init][0]
+            receiver = Value(type=cls)
+            bound = self._bind(function, receiver, args)
+            outcome = self.interp.propagation.call(init, bound)
+            steps = self.interp.propagation.parameter_steps(init)
+            self.interp.splice_hits(outcome.hits, bound, steps)
+            fields = {
+                name: splice_value(value, bound, steps)
+                for name, value in outcome.stores.items()
+            }
+        else:
+            declared = [f.name for _, f in self.program.fields(cls)]
+            fields = {}
+            for arg, value in args:
+                if isinstance(arg.key, int) and not arg.star and arg.key < len(declared):
+                    fields[declared[arg.key]] = value
+                elif isinstance(arg.key, str) and not arg.star:
+                    fields[arg.key] = value
+        taint = merge_taint(*(value.taint for value in fields.values()))
+        return Value(taint=taint, type=cls, fields=fields)
+
+    # ------------------------------------------------------------ external
+    def _external_call(
+        self,
+        qualname: str,
+        receiver: Value | None,
+        method: str | None,
+        args: list[tuple[ir.Arg, Value]],
+        call: ir.Call,
+    ) -> Value:
+        self.last_was_opaque = True
+        if receiver is not None and method == "get" and args:
+            key = args[0][1]
+            literal = call.args[0].value
+            if isinstance(literal, ir.Const) and literal.text is not None and not key.tainted:
+                return self.interp.item(receiver, literal.text, call.pos)
+        if receiver is not None and method in _MUTATORS and isinstance(call.func, ir.Attr):
+            self._mutate(call.func.base, [v for _, v in args])
+        parts = [self.interp.flat(v) for _, v in args]
+        if receiver is not None:
+            parts.append(self.interp.flat(receiver))
+        result_type = self.catalog.result_type(qualname) or self._query_type(
+            qualname, method, receiver, args
+        )
+        if result_type is None and receiver is None and not qualname.startswith("builtins."):
+            result_type = qualname if "." in qualname else None
+        return Value(taint=combine(parts).taint, type=result_type)
+
+    def _query_type(
+        self,
+        qualname: str,
+        method: str | None,
+        receiver: Value | None,
+        args: list[tuple[ir.Arg, Value]],
+    ) -> str | None:
+        """ORM idioms: `session.get(Customer, id)`, `Customer.objects.filter(...)`."""
+        if method is None or method not in _QUERY_METHODS:
+            return None
+        for _, value in args:
+            cls = self.program.class_of(value.ref) or self.program.class_of(value.type)
+            if cls is not None:
+                return cls
+        if receiver is not None:
+            return self.program.class_of(receiver.type)
+        owner = qualname
+        while "." in owner:
+            owner = owner.rpartition(".")[0]
+            cls = self.program.class_of(owner)
+            if cls is not None:
+                return cls
+        return None
+
+    def _mutate(self, container: ir.Expr, values: list[Value]) -> None:
+        if isinstance(container, ir.Name):
+            holder = self.interp.env.get(container.name, CLEAN)
+            taint = merge_taint(holder.taint, *(self.interp.flatten(v) for v in values))
+            self.interp.env[container.name] = replace(holder, taint=taint)
+
+
+def _joined(existing: Value | None, value: Value) -> Value:
+    return value if existing is None else combine([existing, value])
+
+
+def _dotted(expr: ir.Expr) -> str | None:
+    if isinstance(expr, ir.Name):
+        return expr.name
+    if isinstance(expr, ir.Attr):
+        base = _dotted(expr.base)
+        return f"{base}.{expr.attr}" if base else expr.attr
+    if isinstance(expr, ir.Global):
+        return expr.qualname
+    if isinstance(expr, ir.Call):
+        inner = _dotted(expr.func)
+        return f"{inner}()" if inner else None
+    return None

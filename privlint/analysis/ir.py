@@ -1,0 +1,262 @@
+"""The per-file intermediate representation: plain, picklable data, no CST nodes.
+
+`summarize.py` lowers one module's CST to a `ModuleIR`; `propagate.py`
+interprets the IR of the whole program. Keeping the IR free of LibCST lets a
+module be summarized in a worker process, cached on disk and composed later.
+Imports and definitions become assignments of `Global` references, so name
+lookup while interpreting follows Python's rules without a scope pre-pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Pos = tuple[int, int, int, int]  # line (1-based), column (0-based), end line, end column
+NO_POS: Pos = (0, 0, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A value the analysis can see is clean (a literal, a comparison result)."""
+
+    text: str | None = None  # the value of a string literal, for `.get("email")`
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A name read; resolved while interpreting: locals, enclosing functions, module, builtins."""
+
+    name: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Global:
+    """A reference to a qualified name (an import or a definition)."""
+
+    qualname: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attr:
+    base: Expr
+    attr: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A subscript; `key` is set when the index is a string literal."""
+
+    base: Expr
+    key: str | None
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    key: int | str  # position or keyword
+    value: Expr
+    star: str = ""  # "", "*" or "**"
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    func: Expr
+    args: tuple[Arg, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Combine:
+    """A value built from its parts: f-strings, `+`, `%`, containers, slices."""
+
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DictLit:
+    items: tuple[tuple[str | None, Expr], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """Parts are evaluated (they may contain sink calls) but the result is clean."""
+
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Comprehension:
+    bindings: tuple[tuple[Target, Expr], ...]
+    conditions: tuple[Expr, ...]
+    elements: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Walrus:
+    name: str
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Yield:
+    value: Expr
+    pos: Pos
+
+
+Expr = (
+    Const | Name | Global | Attr | Item | Call | Combine | DictLit | Drop
+    | Comprehension | Walrus | Yield
+)
+
+CONST = Const()
+
+
+@dataclass(frozen=True, slots=True)
+class TName:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class TAttr:
+    base: Expr
+    attr: str
+
+
+@dataclass(frozen=True, slots=True)
+class TItem:
+    base: Expr
+    key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TTuple:
+    elements: tuple[Target, ...]
+
+
+Target = TName | TAttr | TItem | TTuple
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A category written in the code (`# pii:` comment or `Annotated` marker)."""
+
+    category: str
+    pos: Pos
+    origin: str  # "comment" or "annotation"
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    targets: tuple[Target, ...]
+    value: Expr
+    pos: Pos
+    tags: tuple[Tag, ...] = ()
+    type_name: str | None = None  # from an annotation
+
+
+@dataclass(frozen=True, slots=True)
+class Eval:
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    value: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Raise:
+    value: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """Alternative blocks (if/else, try/except, match cases); at least one runs."""
+
+    arms: tuple[Block, ...]
+    may_skip: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Loop:
+    """A body that may run any number of times (for, while)."""
+
+    body: Block
+
+
+Stmt = Assign | Eval | Return | Raise | Branch | Loop
+Block = tuple[Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    kind: str  # "positional", "keyword", "*", "**"
+    pos: Pos
+    type_name: str | None = None
+    tags: tuple[Tag, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionIR:
+    qualname: str
+    name: str
+    params: tuple[Param, ...]
+    body: Block
+    pos: Pos
+    kind: str = "function"  # function, method, classmethod, staticmethod, property, module
+    class_qualname: str | None = None
+    parent: str | None = None  # the enclosing function, for closures
+    return_type: str | None = None
+    decorators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldIR:
+    name: str
+    pos: Pos
+    type_name: str | None = None
+    tags: tuple[Tag, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClassIR:
+    qualname: str
+    name: str
+    bases: tuple[str, ...]
+    decorators: tuple[str, ...]
+    fields: tuple[FieldIR, ...]
+    methods: tuple[tuple[str, str], ...]  # method name -> function qualname
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    line: int
+    rules: tuple[str, ...]  # empty: every rule
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleIR:
+    path: str  # relative to the project root, '/' separated
+    name: str  # dotted module name
+    is_package: bool
+    imports: tuple[tuple[str, str], ...]  # local name -> qualified name
+    body: FunctionIR  # module-level code
+    functions: tuple[FunctionIR, ...]
+    classes: tuple[ClassIR, ...]
+    tags: tuple[Tag, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    error: ParseError | None = None

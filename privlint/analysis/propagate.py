@@ -1,0 +1,538 @@
+"""Whole-program propagation: interpret every function's IR and collect sink hits.
+
+Each function is analysed once on entry (parameters judged by their tags,
+annotations and names) and once per distinct calling context (which
+categories, classes and fields its arguments carry), memoised. Labels that
+start at a parameter come back to the caller, which splices its own trace in
+front, so a flow crossing any number of modules keeps every hop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from privlint.analysis import ir
+from privlint.analysis.calls import CallEvaluation
+from privlint.analysis.program import Program
+from privlint.analysis.values import (
+    CLEAN,
+    Label,
+    Value,
+    add_step,
+    combine,
+    join,
+    merge_taint,
+    relative,
+    shape,
+    splice,
+    splice_value,
+    with_labels,
+)
+from privlint.catalog import Catalog
+from privlint.findings import Step
+from privlint.policy import SinkSpec
+
+MAX_DEPTH = 24
+
+
+@dataclass(frozen=True)
+class SinkHit:
+    """Personal data reaching a sink call: where, in which function, with which labels."""
+
+    sink: SinkSpec
+    path: str
+    pos: ir.Pos
+    function: str
+    call: str
+    labels: tuple[Label, ...]
+
+
+@dataclass
+class Outcome:
+    """What one analysis of a function tells its caller."""
+
+    returned: Value = CLEAN
+    stores: dict[str, Value] = field(default_factory=dict)
+    hits: list[SinkHit] = field(default_factory=list)  # labels rooted at parameters
+    env: dict[str, Value] = field(default_factory=dict)
+
+
+class Propagation:
+    """Runs the interpreter over a whole program and gathers hits with real sources."""
+
+    def __init__(self, program: Program, catalog: Catalog, known_category: set[str]) -> None:
+        self.program = program
+        self.catalog = catalog
+        self.known_category = known_category
+        self.hits: list[SinkHit] = []
+        self._memo: dict[tuple[object, ...], Outcome] = {}
+        self._active: set[tuple[object, ...]] = set()
+        self._module_envs: dict[str, dict[str, Value]] = {}
+        self._instance_fields: dict[str, Mapping[str, Value]] = {}
+        self.depth = 0
+
+    def run(self) -> list[SinkHit]:
+        for name in sorted(self.program.modules):
+            self.module_env(name)
+        for qualname in sorted(self.program.functions):
+            self.entry(qualname)
+        return self.hits
+
+    # -------------------------------------------------------------- contexts
+    def module_env(self, module: str) -> dict[str, Value]:
+        env = self._module_envs.get(module)
+        if env is None:
+            self._module_envs[module] = {}  # a module importing itself sees what is ready
+            ir_module = self.program.modules[module]
+            outcome = self._interpret(ir_module.body, ir_module, {})
+            env = outcome.env
+            self._module_envs[module] = env
+        return env
+
+    def entry(self, qualname: str) -> Outcome:
+        """The analysis where parameters are unseen: tags, annotations and names decide."""
+        function, module = self.program.functions[qualname]
+        key = ("entry", qualname)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active:
+            return Outcome()
+        self._active.add(key)
+        try:
+            env = {p.name: self.entry_parameter(function, module, p) for p in function.params}
+            outcome = self._interpret(function, module, env)
+        finally:
+            self._active.discard(key)
+        self._memo[key] = outcome
+        return outcome
+
+    def call(self, qualname: str, bound: Mapping[str, Value]) -> Outcome:
+        """The analysis of `qualname` for arguments like `bound` (labels rooted at parameters)."""
+        function, module = self.program.functions[qualname]
+        key = ("call", qualname, tuple(sorted((n, shape(v)) for n, v in bound.items())))
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active or self.depth >= MAX_DEPTH:
+            return Outcome(returned=combine(bound.values()))
+        env: dict[str, Value] = {}
+        for parameter in function.params:
+            given = bound.get(parameter.name)
+            if given is None:
+                env[parameter.name] = Value(type=parameter.type_name)
+            else:
+                value = relative(given, (parameter.name,))
+                env[parameter.name] = value if value.type else replace(
+                    value, type=parameter.type_name
+                )
+        self._active.add(key)
+        self.depth += 1
+        try:
+            outcome = self._interpret(function, module, env)
+        finally:
+            self.depth -= 1
+            self._active.discard(key)
+        self._memo[key] = outcome
+        return outcome
+
+    def entry_parameter(self, function: ir.FunctionIR, module: ir.ModuleIR, p: ir.Param) -> Value:
+        if function.class_qualname and p is function.params[0]:
+            if function.kind in ("method", "property"):
+                return Value(
+                    type=function.class_qualname,
+                    fields=self.instance_fields(function.class_qualname),
+                )
+            if function.kind == "classmethod":
+                return Value(ref=function.class_qualname)
+        labels = [
+            Label(tag.category, (), (self._step(module, p.pos, f"parameter '{p.name}' tagged "
+                                                              f"{tag.category}"),))
+            for tag in p.tags
+        ]
+        if not labels and p.kind in ("positional", "keyword"):
+            category = self.catalog.name_category(p.name)
+            if category is not None:
+                note = f"parameter '{p.name}' (name suggests {category})"
+                labels.append(Label(category, (), (self._step(module, p.pos, note),)))
+        return with_labels(Value(type=p.type_name), self._known(labels))
+
+    def instance_fields(self, class_qualname: str) -> Mapping[str, Value]:
+        """Attributes `__init__` stores on `self`, as seen when its arguments are unseen."""
+        known = self._instance_fields.get(class_qualname)
+        if known is not None:
+            return known
+        self._instance_fields[class_qualname] = {}
+        init = self.program.find_method(class_qualname, "__init__")
+        stores: Mapping[str, Value] = {}
+        if init is not None and init in self.program.functions:
+            stores = self.entry(init).stores
+        self._instance_fields[class_qualname] = stores
+        return stores
+
+    # ------------------------------------------------------------- helpers
+    def _interpret(
+        self,
+        function: ir.FunctionIR,
+        module: ir.ModuleIR,
+        env: dict[str, Value],
+    ) -> Outcome:
+        interpreter = Interpreter(self, function, module, env)
+        interpreter.block(function.body)
+        returned = CLEAN
+        for value in interpreter.returns:
+            returned = join(returned, value)
+        if function.return_type and not returned.type:
+            returned = replace(returned, type=function.return_type)
+        return Outcome(returned, interpreter.stores, interpreter.relative_hits, interpreter.env)
+
+    def _step(self, module: ir.ModuleIR, pos: ir.Pos, note: str) -> Step:
+        return Step(module.path, pos[0], pos[1], note)
+
+    def _known(self, labels: Iterable[Label]) -> list[Label]:
+        return [label for label in labels if label.category in self.known_category]
+
+    def record(self, hit: SinkHit) -> None:
+        self.hits.append(hit)
+
+    def parameter_steps(self, qualname: str) -> dict[str, Step]:
+        function, module = self.program.functions[qualname]
+        return {
+            p.name: self._step(module, p.pos, f"argument '{p.name}' of {function.name}()")
+            for p in function.params
+        }
+
+
+class Interpreter:
+    """Abstract interpretation of one function body in one context."""
+
+    def __init__(
+        self,
+        propagation: Propagation,
+        function: ir.FunctionIR,
+        module: ir.ModuleIR,
+        env: dict[str, Value],
+    ) -> None:
+        self.propagation = propagation
+        self.program = propagation.program
+        self.catalog = propagation.catalog
+        self.function = function
+        self.module = module
+        self.env = env
+        self.returns: list[Value] = []
+        self.stores: dict[str, Value] = {}
+        self.relative_hits: list[SinkHit] = []
+        self.calls = CallEvaluation(self)
+
+    # ------------------------------------------------------------ statements
+    def block(self, statements: ir.Block) -> None:
+        for statement in statements:
+            self.statement(statement)
+
+    def statement(self, statement: ir.Stmt) -> None:
+        if isinstance(statement, ir.Assign):
+            self.assign(statement)
+        elif isinstance(statement, ir.Eval):
+            self.expr(statement.value)
+        elif isinstance(statement, ir.Return):
+            value = self.expr(statement.value)
+            step = self.step(statement.pos, "returned")
+            self.returns.append(replace(value, taint=add_step(self.flatten(value), step)))
+        elif isinstance(statement, ir.Raise):
+            self.raise_(statement)
+        elif isinstance(statement, ir.Branch):
+            self.branch(statement)
+        elif isinstance(statement, ir.Loop):
+            before = dict(self.env)
+            self.block(statement.body)
+            self.block(statement.body)
+            self.env = self.joined([before, self.env])
+
+    def branch(self, statement: ir.Branch) -> None:
+        before = self.env
+        outcomes = []
+        for arm in statement.arms:
+            self.env = dict(before)
+            self.block(arm)
+            outcomes.append(self.env)
+        if statement.may_skip or not outcomes:
+            outcomes.append(before)
+        self.env = self.joined(outcomes)
+
+    @staticmethod
+    def joined(envs: list[dict[str, Value]]) -> dict[str, Value]:
+        merged = dict(envs[0])
+        for env in envs[1:]:
+            for name, value in env.items():
+                merged[name] = join(merged[name], value) if name in merged else value
+        return merged
+
+    def assign(self, statement: ir.Assign) -> None:
+        value = self.expr(statement.value)
+        if statement.tags:
+            labels = [
+                Label(tag.category, (), (self.step(tag.pos, f"tagged {tag.category} "
+                                                            f"({tag.origin})"),))
+                for tag in statement.tags
+            ]
+            value = with_labels(value, self.propagation._known(labels))
+        if statement.type_name and not value.type:
+            value = replace(value, type=statement.type_name)
+        opaque = isinstance(statement.value, ir.Call) and self.calls.last_was_opaque
+        for target in statement.targets:
+            self.bind(target, value, statement.pos, opaque)
+
+    def bind(self, target: ir.Target, value: Value, pos: ir.Pos, opaque: bool) -> None:
+        if isinstance(target, ir.TName):
+            if opaque and not value.tainted:
+                value = self.named(value, target.name, pos, f"result assigned to '{target.name}'")
+            self.env[target.name] = value
+        elif isinstance(target, ir.TTuple):
+            for element in target.elements:
+                self.bind(element, value, pos, opaque)
+        elif isinstance(target, ir.TAttr):
+            self.store_field(target.base, target.attr, value, into_taint=False)
+        elif isinstance(target, ir.TItem):
+            self.store_field(target.base, target.key, value, into_taint=True)
+
+    def store_field(self, base: ir.Expr, name: str | None, value: Value, into_taint: bool) -> None:
+        """`x.attr = v` / `x["k"] = v`: `x` now knows `v` by name; a container carries it too.
+
+        An object only knows the attribute: `obj.id` stays clean after `obj.phone = phone`,
+        while writing `obj` out as a whole still reveals its fields (see `flatten`).
+        """
+        if not isinstance(base, ir.Name):
+            self.expr(base)
+            return
+        holder = self.env.get(base.name, CLEAN)
+        fields = dict(holder.fields)
+        if name is not None:
+            fields[name] = value
+        taint = merge_taint(holder.taint, value.taint) if into_taint or name is None else (
+            holder.taint
+        )
+        self.env[base.name] = replace(holder, taint=taint, fields=fields)
+        if base.name == "self" and name is not None and self.function.class_qualname:
+            self.stores[name] = value
+
+    def raise_(self, statement: ir.Raise) -> None:
+        value = self.expr(statement.value)
+        sink = self.catalog.sink("raise")
+        if sink is None:
+            return
+        call = statement.value
+        name = "raise"
+        if isinstance(call, ir.Call):
+            name = self.calls.describe(call.func)
+        self.hit(sink, statement.pos, f"raise {name}", [value])
+
+    # ----------------------------------------------------------- expressions
+    def expr(self, node: ir.Expr) -> Value:
+        if isinstance(node, ir.Name):
+            return self.lookup(node.name)
+        if isinstance(node, ir.Attr):
+            return self.attribute(node)
+        if isinstance(node, ir.Call):
+            return self.calls.evaluate(node)
+        if isinstance(node, ir.Combine):
+            return combine(self.flat(self.expr(part)) for part in node.parts)
+        if isinstance(node, ir.Item):
+            return self.item(self.expr(node.base), node.key, node.pos)
+        if isinstance(node, ir.Global):
+            return self.global_value(node.qualname)
+        if isinstance(node, ir.DictLit):
+            return self.dict_literal(node)
+        if isinstance(node, ir.Drop):
+            for part in node.parts:
+                self.expr(part)
+            return CLEAN
+        if isinstance(node, ir.Comprehension):
+            for target, iterable in node.bindings:
+                self.bind(target, self.expr(iterable), ir.NO_POS, False)
+            for condition in node.conditions:
+                self.expr(condition)
+            return combine(self.flat(self.expr(element)) for element in node.elements)
+        if isinstance(node, ir.Walrus):
+            value = self.expr(node.value)
+            self.env[node.name] = value
+            return value
+        if isinstance(node, ir.Yield):
+            value = self.expr(node.value)
+            step = self.step(node.pos, "yielded")
+            self.returns.append(replace(value, taint=add_step(self.flatten(value), step)))
+            return CLEAN
+        return CLEAN
+
+    def lookup(self, name: str) -> Value:
+        value = self.env.get(name)
+        if value is not None:
+            return value
+        parent = self.function.parent
+        while parent is not None and parent in self.program.functions:
+            outer = self.propagation.entry(parent).env
+            if name in outer:
+                return outer[name]
+            parent = self.program.functions[parent][0].parent
+        if self.function.kind != "module":
+            module_env = self.propagation.module_env(self.module.name)
+            if name in module_env:
+                return module_env[name]
+        if name in _BUILTINS:
+            return Value(ref=f"builtins.{name}")
+        return CLEAN
+
+    def global_value(self, qualname: str) -> Value:
+        resolved = self.program.resolve(qualname)
+        owner, _, name = resolved.rpartition(".")
+        if (
+            resolved not in self.program.functions
+            and resolved not in self.program.classes
+            and owner in self.program.modules
+            and owner != self.module.name
+        ):
+            module_env = self.propagation.module_env(owner)
+            if name in module_env:
+                return module_env[name]
+        return Value(ref=resolved)
+
+    def attribute(self, node: ir.Attr) -> Value:
+        base = self.expr(node.base)
+        return self.read_attribute(base, node.attr, node.pos)
+
+    def read_attribute(self, base: Value, attr: str, pos: ir.Pos) -> Value:
+        if base.ref is not None:
+            return self.global_value(f"{base.ref}.{attr}")
+        if attr in base.fields:
+            return base.fields[attr]
+        cls = self.program.class_of(base.type)
+        if cls is not None:
+            return self.class_attribute(base, cls, attr, pos)
+        if base.type is not None:
+            return Value(taint=base.taint, type=f"{base.type}.{attr}")
+        return self.named(Value(taint=base.taint), attr, pos, f"read .{attr}")
+
+    def class_attribute(self, base: Value, cls: str, attr: str, pos: ir.Pos) -> Value:
+        method = self.program.find_method(cls, attr)
+        if method is not None:
+            function = self.program.functions[method][0]
+            if function.kind == "property":
+                return self.calls.invoke(method, {function.params[0].name: base}, pos)
+            return CLEAN
+        found = self.program.find_field(cls, attr)
+        short = cls.rsplit(".", 1)[-1]
+        if found is not None:
+            owner, declared = found
+            labels = self.field_labels(owner, declared, pos, f"read {short}.{attr}")
+            return with_labels(Value(type=declared.type_name), labels)
+        return self.named(CLEAN, attr, pos, f"read {short}.{attr}")
+
+    def field_labels(
+        self, owner: ir.ClassIR, declared: ir.FieldIR, pos: ir.Pos, note: str
+    ) -> list[Label]:
+        categories = [tag.category for tag in declared.tags]
+        configured = self.catalog.field_category(f"{owner.qualname}.{declared.name}")
+        if configured is not None:
+            categories.append(configured)
+        if not categories:
+            named = self.catalog.name_category(declared.name)
+            if named is not None:
+                categories.append(named)
+        step = self.step(pos, note)
+        return self.propagation._known(Label(c, (), (step,)) for c in categories)
+
+    def item(self, base: Value, key: str | None, pos: ir.Pos) -> Value:
+        if key is not None and key in base.fields:
+            return base.fields[key]
+        value = Value(taint=base.taint, type=base.type if base.type else None)
+        if key is not None:
+            return self.named(value, key, pos, f'read ["{key}"]')
+        return value
+
+    def dict_literal(self, node: ir.DictLit) -> Value:
+        fields: dict[str, Value] = {}
+        parts: list[Value] = []
+        for key, expr in node.items:
+            value = self.expr(expr)
+            if key == "**":
+                fields.update(value.fields)
+            elif key is not None:
+                fields[key] = value
+            parts.append(self.flat(value))
+        return replace(combine(parts), fields=fields)
+
+    def named(self, value: Value, identifier: str, pos: ir.Pos, note: str) -> Value:
+        """Apply the name heuristics where a value enters the code under `identifier`."""
+        category = self.catalog.name_category(identifier)
+        if category is None or category not in self.propagation.known_category:
+            return value
+        return with_labels(value, [Label(category, (), (self.step(pos, note),))])
+
+    # ---------------------------------------------------------------- sinks
+    def flatten(self, value: Value) -> dict[tuple[str, tuple[str, ...]], Label]:
+        """Everything a value would reveal if written out: its taint, fields and tagged fields."""
+        taint = dict(value.taint)
+        for inner in value.fields.values():
+            for key, label in inner.taint.items():
+                taint.setdefault(key, label)
+        cls = self.program.class_of(value.type)
+        if cls is not None:
+            short = cls.rsplit(".", 1)[-1]
+            for owner, declared in self.program.fields(cls):
+                note = f"{short} object with field {declared.name}"
+                for label in self.field_labels(owner, declared, declared.pos, note):
+                    label = replace(label, steps=(
+                        Step(self.program.classes[owner.qualname][1].path, declared.pos[0],
+                             declared.pos[1], f"field {short}.{declared.name}"),))
+                    taint.setdefault(label.key, label)
+        return taint
+
+    def flat(self, value: Value) -> Value:
+        if not value.fields and self.program.class_of(value.type) is None:
+            return value
+        return Value(taint=self.flatten(value))
+
+    def hit(self, sink: SinkSpec, pos: ir.Pos, call: str, values: Iterable[Value]) -> None:
+        taint = merge_taint(*(self.flatten(v) for v in values))
+        if not taint:
+            return
+        step = self.step(pos, f"{_VERBS.get(sink.kind, 'reaches')} {call}()")
+        labels = [replace(label, steps=(*label.steps, step)) for label in taint.values()]
+        concrete = tuple(label for label in labels if not label.root)
+        rooted = tuple(label for label in labels if label.root)
+        qualname = self.function.qualname
+        if concrete:
+            self.propagation.record(SinkHit(sink, self.module.path, pos, qualname, call, concrete))
+        if rooted:
+            self.relative_hits.append(SinkHit(sink, self.module.path, pos, qualname, call, rooted))
+
+    def splice_hits(
+        self, hits: Iterable[SinkHit], bound: Mapping[str, Value], steps: Mapping[str, Step]
+    ) -> None:
+        for hit in hits:
+            labels = [s for label in hit.labels for s in splice(label, bound, steps)]
+            concrete = tuple(label for label in labels if not label.root)
+            rooted = tuple(label for label in labels if label.root)
+            if concrete:
+                self.propagation.record(replace(hit, labels=concrete))
+            if rooted:
+                self.relative_hits.append(replace(hit, labels=rooted))
+
+    def step(self, pos: ir.Pos, note: str) -> Step:
+        return Step(self.module.path, pos[0], pos[1], note)
+
+
+_VERBS = {
+    "logging": "logged by",
+    "stdout": "printed by",
+    "file_export": "written by",
+    "http": "sent by",
+    "analytics": "sent by",
+    "messaging": "sent by",
+    "email": "sent by",
+    "database": "stored by",
+    "queue": "published by",
+    "exception": "raised as",
+}
+
+_BUILTINS = frozenset(dir(__import__("builtins")))

@@ -1,0 +1,690 @@
+"""One module's source → its `ModuleIR` (parallel, cacheable, no CST in the result).
+
+Lowering keeps only what dataflow needs: assignments, calls, returns, raises,
+branches and loops over a small expression language, with positions, the
+`# pii:` tags and the `# privlint: ignore` comments of the file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from privlint.analysis import ir
+from privlint.analysis.modules import absolute_import
+
+_PII_COMMENT = re.compile(r"#\s*pii:\s*([\w.]+(?:\s*,\s*[\w.]+)*)")
+_SUPPRESSION = re.compile(r"#\s*privlint:\s*ignore(?:\[([^\]]*)\])?[ \t]*(.*)")
+_TYPE_WRAPPERS = {
+    "Optional", "Union", "List", "list", "Sequence", "Iterable", "Iterator", "Set", "set",
+    "FrozenSet", "frozenset", "Tuple", "tuple", "Mapped", "ClassVar", "Final", "Collection",
+    "AsyncIterator", "AsyncIterable", "Generator", "AsyncGenerator", "Awaitable", "Coroutine",
+    "Type", "type", "QuerySet", "Required", "NotRequired", "ReadOnly",
+}
+_MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping", "DefaultDict", "OrderedDict"}
+_UNINTERESTING_TYPES = {"str", "int", "float", "bool", "bytes", "None", "object", "Any"}
+
+
+def summarize_source(source: bytes, path: str, module: str, is_package: bool) -> ir.ModuleIR:
+    """Lower `source` (the bytes of `path`) to IR; a syntax error becomes `ModuleIR.error`."""
+    try:
+        tree = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        return _broken(path, module, is_package, error.raw_line, error.raw_column, error.message)
+    comments = _comments(source)
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    return _ModuleLowering(path, module, is_package, positions, comments).lower(tree)
+
+
+def _broken(path: str, module: str, is_package: bool, line: int, column: int, message: str) -> (
+    ir.ModuleIR
+):
+    body = ir.FunctionIR(module, module, (), (), ir.NO_POS, kind="module")
+    error = ir.ParseError(line, column, " ".join(message.split()))
+    return ir.ModuleIR(path, module, is_package, (), body, (), (), error=error)
+
+
+def _comments(source: bytes) -> dict[int, str]:
+    """Comment text by line, only for files that mention privlint's markers."""
+    if b"pii:" not in source and b"privlint:" not in source:
+        return {}
+    found: dict[int, str] = {}
+    try:
+        for token in tokenize.tokenize(io.BytesIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                found[token.start[0]] = token.string
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError):
+        pass
+    return found
+
+
+class _ModuleLowering:
+    """Walks one module's CST once and builds its IR."""
+
+    def __init__(
+        self,
+        path: str,
+        module: str,
+        is_package: bool,
+        positions: dict[cst.CSTNode, CodeRange] | object,
+        comments: dict[int, str],
+    ) -> None:
+        self.path = path
+        self.module = module
+        self.is_package = is_package
+        self.positions = positions
+        self.comments = comments
+        self.aliases: dict[str, str] = {}  # module-level import aliases, for annotations
+        self.imports: list[tuple[str, str]] = []
+        self.functions: list[ir.FunctionIR] = []
+        self.classes: list[ir.ClassIR] = []
+        self.tags: list[ir.Tag] = []
+        self.lambda_params: set[str] = set()
+
+    # ----------------------------------------------------------------- module
+    def lower(self, tree: cst.Module) -> ir.ModuleIR:
+        self._collect_top_level_imports(tree.body)
+        body = self._block(tree.body, self.module)
+        module_fn = ir.FunctionIR(self.module, self.module, (), body, ir.NO_POS, kind="module")
+        return ir.ModuleIR(
+            path=self.path,
+            name=self.module,
+            is_package=self.is_package,
+            imports=tuple(self.imports),
+            body=module_fn,
+            functions=tuple(self.functions),
+            classes=tuple(self.classes),
+            tags=tuple(self.tags),
+            suppressions=self._suppressions(),
+        )
+
+    def _collect_top_level_imports(self, statements: Sequence[cst.BaseStatement]) -> None:
+        for statement in statements:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        for local, target in self._import_bindings(small):
+                            self.aliases[local] = target
+                            self.imports.append((local, target))
+            elif isinstance(statement, (cst.If, cst.Try)):
+                self._collect_top_level_imports(statement.body.body)
+                nested = statement.handlers if isinstance(statement, cst.Try) else ()
+                for handler in nested:
+                    self._collect_top_level_imports(handler.body.body)
+                orelse = statement.orelse
+                if isinstance(orelse, cst.Else):
+                    self._collect_top_level_imports(orelse.body.body)
+
+    def _suppressions(self) -> tuple[ir.Suppression, ...]:
+        found = []
+        for line, text in sorted(self.comments.items()):
+            match = _SUPPRESSION.search(text)
+            if match:
+                rules = tuple(r.strip() for r in (match.group(1) or "").split(",") if r.strip())
+                found.append(ir.Suppression(line, rules, match.group(2).strip()))
+        return tuple(found)
+
+    # ------------------------------------------------------------- positions
+    def _pos(self, node: cst.CSTNode) -> ir.Pos:
+        code_range = self.positions[node]  # type: ignore[index]
+        start, end = code_range.start, code_range.end
+        return (start.line, start.column, end.line, end.column)
+
+    def _comment_tags(self, line: int) -> tuple[ir.Tag, ...]:
+        text = self.comments.get(line)
+        if not text:
+            return ()
+        match = _PII_COMMENT.search(text)
+        if not match:
+            return ()
+        column = text.find("pii:")
+        tags = tuple(
+            ir.Tag(category.strip(), (line, column, line, column), "comment")
+            for category in match.group(1).split(",")
+        )
+        self.tags.extend(tags)
+        return tags
+
+    # ---------------------------------------------------------------- imports
+    def _import_bindings(self, node: cst.Import | cst.ImportFrom) -> Iterable[tuple[str, str]]:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                dotted = _dotted_name(alias.name) or ""
+                if alias.asname is not None:
+                    yield _asname(alias), dotted
+                else:
+                    head = dotted.split(".")[0]
+                    yield head, head
+            return
+        base = absolute_import(
+            self.module,
+            self.is_package,
+            len(node.relative),
+            _dotted_name(node.module) if node.module is not None else None,
+        )
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = _dotted_name(alias.name) or ""
+            local = _asname(alias) if alias.asname is not None else name
+            yield local, f"{base}.{name}" if base else name
+
+    # ------------------------------------------------------------ statements
+    def _block(self, statements: Sequence[cst.BaseStatement], scope: str) -> ir.Block:
+        lowered: list[ir.Stmt] = []
+        for statement in statements:
+            lowered.extend(self._statement(statement, scope))
+        return tuple(lowered)
+
+    def _suite(self, suite: cst.BaseSuite, scope: str) -> ir.Block:
+        if isinstance(suite, cst.IndentedBlock):
+            return self._block(suite.body, scope)
+        assert isinstance(suite, cst.SimpleStatementSuite)
+        return tuple(s for small in suite.body for s in self._small(small, scope, suite))
+
+    def _statement(self, node: cst.BaseStatement, scope: str) -> Iterable[ir.Stmt]:
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                yield from self._small(small, scope, node)
+        elif isinstance(node, cst.FunctionDef):
+            qualname = self._function(node, scope, None)
+            yield self._bind(node.name.value, qualname)
+        elif isinstance(node, cst.ClassDef):
+            qualname = self._class(node, scope)
+            yield self._bind(node.name.value, qualname)
+        elif isinstance(node, cst.If):
+            yield ir.Eval(ir.Drop((self._expr(node.test),)))
+            orelse: ir.Block = ()
+            if isinstance(node.orelse, cst.If):
+                orelse = tuple(self._statement(node.orelse, scope))
+            elif isinstance(node.orelse, cst.Else):
+                orelse = self._suite(node.orelse.body, scope)
+            yield ir.Branch((self._suite(node.body, scope), orelse), may_skip=False)
+        elif isinstance(node, cst.For):
+            iterable = self._expr(node.iter)
+            head = ir.Assign((self._target(node.target),), iterable, self._pos(node.target))
+            yield ir.Loop((head, *self._suite(node.body, scope)))
+            if node.orelse is not None:
+                yield from self._suite(node.orelse.body, scope)
+        elif isinstance(node, cst.While):
+            test = ir.Eval(ir.Drop((self._expr(node.test),)))
+            yield ir.Loop((test, *self._suite(node.body, scope)))
+            if node.orelse is not None:
+                yield from self._suite(node.orelse.body, scope)
+        elif isinstance(node, cst.With):
+            for item in node.items:
+                value = self._expr(item.item)
+                if item.asname is not None:
+                    target = self._target(item.asname.name)
+                    yield ir.Assign((target,), value, self._pos(item))
+                else:
+                    yield ir.Eval(value)
+            yield from self._suite(node.body, scope)
+        elif isinstance(node, (cst.Try, cst.TryStar)):
+            arms = [self._suite(node.body, scope) + self._orelse(node.orelse, scope)]
+            arms.extend(self._suite(handler.body, scope) for handler in node.handlers)
+            yield ir.Branch(tuple(arms), may_skip=False)
+            if node.finalbody is not None:
+                yield from self._suite(node.finalbody.body, scope)
+        elif isinstance(node, cst.Match):
+            subject = self._expr(node.subject)
+            yield ir.Eval(subject)
+            arms = tuple(self._match_case(case, subject, scope) for case in node.cases)
+            yield ir.Branch(arms, may_skip=True)
+
+    def _orelse(self, orelse: cst.Else | None, scope: str) -> ir.Block:
+        return self._suite(orelse.body, scope) if orelse is not None else ()
+
+    def _match_case(self, case: cst.MatchCase, subject: ir.Expr, scope: str) -> ir.Block:
+        captures = [
+            ir.Assign((ir.TName(name),), subject, self._pos(case.pattern))
+            for name in _pattern_captures(case.pattern)
+        ]
+        return (*captures, *self._suite(case.body, scope))
+
+    def _bind(self, name: str, qualname: str) -> ir.Assign:
+        return ir.Assign((ir.TName(name),), ir.Global(qualname), ir.NO_POS)
+
+    def _small(
+        self, node: cst.BaseSmallStatement, scope: str, line_node: cst.CSTNode
+    ) -> Iterable[ir.Stmt]:
+        if isinstance(node, cst.Assign):
+            pos = self._pos(node)
+            targets = tuple(self._target(t.target) for t in node.targets)
+            yield ir.Assign(targets, self._expr(node.value), pos, self._comment_tags(pos[0]))
+        elif isinstance(node, cst.AnnAssign):
+            pos = self._pos(node)
+            type_name, marker_tags = self._annotation(node.annotation.annotation)
+            tags = marker_tags + self._comment_tags(pos[0])
+            value = self._expr(node.value) if node.value is not None else ir.CONST
+            if node.value is not None or tags:
+                target = self._target(node.target)
+                yield ir.Assign((target,), value, pos, tags, type_name)
+        elif isinstance(node, cst.AugAssign):
+            pos = self._pos(node)
+            combined = ir.Combine((self._expr(node.target), self._expr(node.value)))
+            yield ir.Assign((self._target(node.target),), combined, pos)
+        elif isinstance(node, cst.Expr):
+            yield ir.Eval(self._expr(node.value))
+        elif isinstance(node, cst.Return):
+            value = self._expr(node.value) if node.value is not None else ir.CONST
+            yield ir.Return(value, self._pos(node))
+        elif isinstance(node, cst.Raise) and node.exc is not None:
+            yield ir.Raise(self._expr(node.exc), self._pos(node))
+        elif isinstance(node, cst.Assert):
+            yield ir.Eval(ir.Drop((self._expr(node.test),)))
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            for local, target in self._import_bindings(node):
+                yield self._bind(local, target)
+
+    def _target(self, node: cst.BaseExpression) -> ir.Target:
+        if isinstance(node, cst.Name):
+            return ir.TName(node.value)
+        if isinstance(node, cst.Attribute):
+            return ir.TAttr(self._expr(node.value), node.attr.value)
+        if isinstance(node, cst.Subscript):
+            return ir.TItem(self._expr(node.value), _literal_key(node))
+        if isinstance(node, (cst.Tuple, cst.List)):
+            return ir.TTuple(tuple(self._target(element.value) for element in node.elements))
+        if isinstance(node, cst.StarredElement):
+            return self._target(node.value)
+        return ir.TTuple(())
+
+    # ------------------------------------------------------------ definitions
+    def _function(self, node: cst.FunctionDef, scope: str, owner: str | None) -> str:
+        qualname = f"{scope}.{node.name.value}"
+        decorators = tuple(_dotted_name(d.decorator) or "" for d in node.decorators)
+        resolved_decorators = tuple(self._resolve_dotted(d) for d in decorators if d)
+        kind = "function" if owner is None else _method_kind(decorators)
+        return_type = None
+        if node.returns is not None:
+            return_type, _ = self._annotation(node.returns.annotation)
+        function = ir.FunctionIR(
+            qualname=qualname,
+            name=node.name.value,
+            params=self._params(node.params),
+            body=self._suite(node.body, qualname),
+            pos=self._pos(node.name),
+            kind=kind,
+            class_qualname=owner,
+            return_type=return_type,
+            decorators=resolved_decorators,
+            parent=scope if scope != self.module and owner is None else None,
+        )
+        self.functions.append(function)
+        return qualname
+
+    def _params(self, params: cst.Parameters) -> tuple[ir.Param, ...]:
+        lowered = []
+        groups: list[tuple[str, Sequence[cst.Param]]] = [
+            ("positional", params.posonly_params),
+            ("positional", params.params),
+            ("keyword", params.kwonly_params),
+        ]
+        if isinstance(params.star_arg, cst.Param):
+            groups.insert(2, ("*", [params.star_arg]))
+        if params.star_kwarg is not None:
+            groups.append(("**", [params.star_kwarg]))
+        for kind, group in groups:
+            for param in group:
+                pos = self._pos(param.name)
+                type_name, tags = (None, ())
+                if param.annotation is not None:
+                    type_name, tags = self._annotation(param.annotation.annotation)
+                tags = tags + self._comment_tags(pos[0])
+                lowered.append(ir.Param(param.name.value, kind, pos, type_name, tags))
+        return tuple(lowered)
+
+    def _class(self, node: cst.ClassDef, scope: str) -> str:
+        qualname = f"{scope}.{node.name.value}"
+        fields: list[ir.FieldIR] = []
+        methods: list[tuple[str, str]] = []
+        for statement in _suite_statements(node.body):
+            if isinstance(statement, cst.FunctionDef):
+                methods.append((statement.name.value, self._function(statement, qualname, qualname)))
+            elif isinstance(statement, cst.ClassDef):
+                self._class(statement, qualname)
+            elif isinstance(statement, cst.SimpleStatementLine):
+                fields.extend(self._fields(statement))
+        bases = tuple(
+            self._resolve_dotted(name)
+            for name in (_dotted_name(arg.value) for arg in node.bases if arg.keyword is None)
+            if name
+        )
+        decorators = tuple(
+            self._resolve_dotted(name)
+            for name in (_dotted_name(d.decorator) for d in node.decorators)
+            if name
+        )
+        self.classes.append(
+            ir.ClassIR(
+                qualname, node.name.value, bases, decorators, tuple(fields), tuple(methods),
+                self._pos(node.name),
+            )
+        )
+        return qualname
+
+    def _fields(self, line: cst.SimpleStatementLine) -> Iterable[ir.FieldIR]:
+        for small in line.body:
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                pos = self._pos(small.target)
+                type_name, tags = self._annotation(small.annotation.annotation)
+                tags = tags + self._comment_tags(pos[0])
+                yield ir.FieldIR(small.target.value, pos, type_name, tags)
+            elif isinstance(small, cst.Assign):
+                for target in small.targets:
+                    if isinstance(target.target, cst.Name):
+                        pos = self._pos(target.target)
+                        tags = self._comment_tags(pos[0])
+                        yield ir.FieldIR(target.target.value, pos, None, tags)
+
+    # ------------------------------------------------------------ annotations
+    def _annotation(self, node: cst.BaseExpression) -> tuple[str | None, tuple[ir.Tag, ...]]:
+        """The class an annotation names (unwrapping Optional, list, Mapped…) and pii markers."""
+        if isinstance(node, cst.SimpleString):
+            return self._string_annotation(node), ()
+        if isinstance(node, cst.BinaryOperation):
+            left, left_tags = self._annotation(node.left)
+            right, right_tags = self._annotation(node.right)
+            return left or right, left_tags + right_tags
+        if isinstance(node, cst.Subscript):
+            return self._subscript_annotation(node)
+        name = _dotted_name(node)
+        if name is None or name.split(".")[-1] in _UNINTERESTING_TYPES:
+            return None, ()
+        return self._resolve_dotted(name), ()
+
+    def _subscript_annotation(self, node: cst.Subscript) -> tuple[str | None, tuple[ir.Tag, ...]]:
+        base = (_dotted_name(node.value) or "").split(".")[-1]
+        elements = [
+            element.slice.value for element in node.slice if isinstance(element.slice, cst.Index)
+        ]
+        if not elements:
+            return None, ()
+        if base == "Annotated":
+            type_name, tags = self._annotation(elements[0])
+            markers = tuple(
+                ir.Tag(value[4:].strip(), self._pos(element), "annotation")
+                for element in elements[1:]
+                if isinstance(element, cst.SimpleString)
+                for value in [_string_value(element)]
+                if value is not None and value.startswith("pii:")
+            )
+            self.tags.extend(markers)
+            return type_name, tags + markers
+        if base in _MAPPINGS and len(elements) == 2:
+            return self._annotation(elements[1])
+        if base in _TYPE_WRAPPERS:
+            found: str | None = None
+            all_tags: tuple[ir.Tag, ...] = ()
+            for element in elements:
+                type_name, tags = self._annotation(element)
+                found = found or type_name
+                all_tags += tags
+            return found, all_tags
+        return self._annotation(node.value)
+
+    def _string_annotation(self, node: cst.SimpleString) -> str | None:
+        value = _string_value(node)
+        if not value or not re.fullmatch(r"[A-Za-z_][\w.]*", value):
+            return None
+        if value.split(".")[-1] in _UNINTERESTING_TYPES:
+            return None
+        return self._resolve_dotted(value)
+
+    def _resolve_dotted(self, dotted: str) -> str:
+        """A dotted name as written at module level → its qualified name."""
+        head, _, rest = dotted.partition(".")
+        if head in self.aliases:
+            base = self.aliases[head]
+        elif head in _BUILTIN_NAMES:
+            base = f"builtins.{head}"
+        else:
+            base = f"{self.module}.{head}"
+        return f"{base}.{rest}" if rest else base
+
+    # ------------------------------------------------------------ expressions
+    def _expr(self, node: cst.BaseExpression | None) -> ir.Expr:
+        if node is None:
+            return ir.CONST
+        handler = _EXPRESSIONS.get(type(node))
+        if handler is not None:
+            return handler(self, node)
+        return ir.CONST
+
+    def _exprs(self, nodes: Iterable[cst.BaseExpression]) -> tuple[ir.Expr, ...]:
+        return tuple(self._expr(node) for node in nodes)
+
+    def _name(self, node: cst.Name) -> ir.Expr:
+        if node.value in ("True", "False", "None") or node.value in self.lambda_params:
+            return ir.CONST
+        return ir.Name(node.value, self._pos(node))
+
+    def _attribute(self, node: cst.Attribute) -> ir.Expr:
+        return ir.Attr(self._expr(node.value), node.attr.value, self._pos(node))
+
+    def _call(self, node: cst.Call) -> ir.Expr:
+        args: list[ir.Arg] = []
+        position = 0
+        for arg in node.args:
+            value = self._expr(arg.value)
+            if arg.keyword is not None:
+                args.append(ir.Arg(arg.keyword.value, value))
+            elif arg.star == "**":
+                args.append(ir.Arg("**", value, "**"))
+            else:
+                args.append(ir.Arg(position, value, arg.star if arg.star == "*" else ""))
+                position += 1
+        return ir.Call(self._expr(node.func), tuple(args), self._pos(node))
+
+    def _subscript(self, node: cst.Subscript) -> ir.Expr:
+        base = self._expr(node.value)
+        if any(isinstance(element.slice, cst.Slice) for element in node.slice):
+            return ir.Combine((base,))
+        return ir.Item(base, _literal_key(node), self._pos(node))
+
+    def _string(self, node: cst.SimpleString) -> ir.Expr:
+        return ir.Const(_string_value(node))
+
+    def _fstring(self, node: cst.FormattedString) -> ir.Expr:
+        return ir.Combine(
+            tuple(
+                self._expr(part.expression)
+                for part in node.parts
+                if isinstance(part, cst.FormattedStringExpression)
+            )
+        )
+
+    def _concatenated(self, node: cst.ConcatenatedString) -> ir.Expr:
+        return ir.Combine((self._expr(node.left), self._expr(node.right)))
+
+    def _binary(self, node: cst.BinaryOperation) -> ir.Expr:
+        return ir.Combine((self._expr(node.left), self._expr(node.right)))
+
+    def _boolean(self, node: cst.BooleanOperation) -> ir.Expr:
+        return ir.Combine((self._expr(node.left), self._expr(node.right)))
+
+    def _unary(self, node: cst.UnaryOperation) -> ir.Expr:
+        inner = self._expr(node.expression)
+        return ir.Drop((inner,)) if isinstance(node.operator, cst.Not) else ir.Combine((inner,))
+
+    def _comparison(self, node: cst.Comparison) -> ir.Expr:
+        parts = [self._expr(node.left)]
+        parts.extend(self._expr(target.comparator) for target in node.comparisons)
+        return ir.Drop(tuple(parts))
+
+    def _if_exp(self, node: cst.IfExp) -> ir.Expr:
+        test = ir.Drop((self._expr(node.test),))
+        return ir.Combine((test, self._expr(node.body), self._expr(node.orelse)))
+
+    def _sequence(self, node: cst.List | cst.Tuple | cst.Set) -> ir.Expr:
+        return ir.Combine(self._exprs(element.value for element in node.elements))
+
+    def _dict(self, node: cst.Dict) -> ir.Expr:
+        items: list[tuple[str | None, ir.Expr]] = []
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key = element.key
+                literal = _string_value(key) if isinstance(key, cst.SimpleString) else None
+                if literal is None and not isinstance(key, cst.SimpleString):
+                    items.append((None, ir.Drop((self._expr(key),))))
+                items.append((literal, self._expr(element.value)))
+            else:
+                items.append(("**", self._expr(element.value)))
+        return ir.DictLit(tuple(items))
+
+    def _comprehension(
+        self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
+    ) -> ir.Expr:
+        bindings: list[tuple[ir.Target, ir.Expr]] = []
+        conditions: list[ir.Expr] = []
+        clause: cst.CompFor | None = node.for_in
+        while clause is not None:
+            bindings.append((self._target(clause.target), self._expr(clause.iter)))
+            conditions.extend(ir.Drop((self._expr(c.test),)) for c in clause.ifs)
+            clause = clause.inner_for_in
+        if isinstance(node, cst.DictComp):
+            elements = (ir.Drop((self._expr(node.key),)), self._expr(node.value))
+        else:
+            elements = (self._expr(node.elt),)
+        return ir.Comprehension(tuple(bindings), tuple(conditions), elements)
+
+    def _lambda(self, node: cst.Lambda) -> ir.Expr:
+        names = {p.name.value for p in node.params.params} | {
+            p.name.value for p in node.params.kwonly_params
+        }
+        added = names - self.lambda_params
+        self.lambda_params |= added
+        try:
+            return ir.Drop((self._expr(node.body),))
+        finally:
+            self.lambda_params -= added
+
+    def _await(self, node: cst.Await) -> ir.Expr:
+        return self._expr(node.expression)
+
+    def _yield(self, node: cst.Yield) -> ir.Expr:
+        value = node.value
+        inner = value.item if isinstance(value, cst.From) else value
+        return ir.Yield(self._expr(inner), self._pos(node))
+
+    def _walrus(self, node: cst.NamedExpr) -> ir.Expr:
+        target = node.target
+        value = self._expr(node.value)
+        return ir.Walrus(target.value, value) if isinstance(target, cst.Name) else value
+
+    def _starred(self, node: cst.StarredElement) -> ir.Expr:
+        return self._expr(node.value)
+
+
+_EXPRESSIONS = {
+    cst.Name: _ModuleLowering._name,
+    cst.Attribute: _ModuleLowering._attribute,
+    cst.Call: _ModuleLowering._call,
+    cst.Subscript: _ModuleLowering._subscript,
+    cst.SimpleString: _ModuleLowering._string,
+    cst.FormattedString: _ModuleLowering._fstring,
+    cst.ConcatenatedString: _ModuleLowering._concatenated,
+    cst.BinaryOperation: _ModuleLowering._binary,
+    cst.BooleanOperation: _ModuleLowering._boolean,
+    cst.UnaryOperation: _ModuleLowering._unary,
+    cst.Comparison: _ModuleLowering._comparison,
+    cst.IfExp: _ModuleLowering._if_exp,
+    cst.List: _ModuleLowering._sequence,
+    cst.Tuple: _ModuleLowering._sequence,
+    cst.Set: _ModuleLowering._sequence,
+    cst.Dict: _ModuleLowering._dict,
+    cst.ListComp: _ModuleLowering._comprehension,
+    cst.SetComp: _ModuleLowering._comprehension,
+    cst.GeneratorExp: _ModuleLowering._comprehension,
+    cst.DictComp: _ModuleLowering._comprehension,
+    cst.Lambda: _ModuleLowering._lambda,
+    cst.Await: _ModuleLowering._await,
+    cst.Yield: _ModuleLowering._yield,
+    cst.NamedExpr: _ModuleLowering._walrus,
+    cst.StarredElement: _ModuleLowering._starred,
+}
+
+_BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
+
+
+def _suite_statements(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    return suite.body if isinstance(suite, cst.IndentedBlock) else ()
+
+
+def _dotted_name(node: cst.CSTNode | None) -> str | None:
+    """`a.b.c` for Name/Attribute chains (a decorator call `d(...)` gives `d`)."""
+    if isinstance(node, cst.Call):
+        return _dotted_name(node.func)
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _asname(alias: cst.ImportAlias) -> str:
+    assert alias.asname is not None
+    name = alias.asname.name
+    return name.value if isinstance(name, cst.Name) else ""
+
+
+def _string_value(node: cst.SimpleString) -> str | None:
+    try:
+        value = node.evaluated_value
+    except Exception:  # a malformed literal the parser still accepted
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _literal_key(node: cst.Subscript) -> str | None:
+    if len(node.slice) != 1:
+        return None
+    index = node.slice[0].slice
+    if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+        return _string_value(index.value)
+    return None
+
+
+def _method_kind(decorators: tuple[str, ...]) -> str:
+    names = {decorator.split(".")[-1] for decorator in decorators}
+    for kind in ("staticmethod", "classmethod", "property", "cached_property"):
+        if kind in names:
+            return "property" if kind == "cached_property" else kind
+    return "method"
+
+
+def _pattern_captures(pattern: cst.MatchPattern) -> Iterable[str]:
+    """Names bound by a `case` pattern (they may hold parts of the subject)."""
+    if isinstance(pattern, cst.MatchAs):
+        if pattern.name is not None:
+            yield pattern.name.value
+        if pattern.pattern is not None:
+            yield from _pattern_captures(pattern.pattern)
+    elif isinstance(pattern, cst.MatchStar) and pattern.name is not None:
+        yield pattern.name.value
+    elif isinstance(pattern, (cst.MatchSequence, cst.MatchList, cst.MatchTuple)):
+        for element in pattern.patterns:
+            yield from _pattern_captures(
+                element.value if isinstance(element, cst.MatchSequenceElement) else element
+            )
+    elif isinstance(pattern, cst.MatchMapping):
+        for element in pattern.elements:
+            yield from _pattern_captures(element.pattern)
+        if pattern.rest is not None:
+            yield pattern.rest.value
+    elif isinstance(pattern, cst.MatchClass):
+        for positional in pattern.patterns:
+            yield from _pattern_captures(positional.value)
+        for keyword in pattern.kwds:
+            yield from _pattern_captures(keyword.pattern)
+    elif isinstance(pattern, cst.MatchOr):
+        for alternative in pattern.patterns:
+            yield from _pattern_captures(alternative.pattern)

@@ -1,0 +1,169 @@
+"""Abstract values of the interpreter: which categories a value carries and how they got there.
+
+A `Label` is one category with its trace. Its `root` is empty when the trace
+starts at a real source; otherwise it names a parameter (and field path) of
+the function being analysed, so one analysis of a function serves every
+caller: the caller splices its own trace in front (`splice`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+from privlint.findings import Step
+
+Root = tuple[str, ...]
+LabelKey = tuple[str, Root]
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    category: str
+    root: Root
+    steps: tuple[Step, ...]
+
+    @property
+    def key(self) -> LabelKey:
+        return (self.category, self.root)
+
+
+Taint = Mapping[LabelKey, Label]
+NO_TAINT: Taint = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """What the analysis knows of a value: its taint, what it names, its class, its fields."""
+
+    taint: Taint = field(default_factory=lambda: NO_TAINT)
+    ref: str | None = None  # a qualified name this value denotes (module, class, function)
+    type: str | None = None  # the class of an instance
+    fields: Mapping[str, Value] = field(default_factory=lambda: _NO_FIELDS)
+
+    @property
+    def tainted(self) -> bool:
+        return bool(self.taint)
+
+
+_NO_FIELDS: Mapping[str, Value] = MappingProxyType({})
+CLEAN = Value()
+
+
+def merge_taint(*taints: Taint) -> Taint:
+    """Union of taints; for the same category and root the shorter trace wins."""
+    non_empty = [t for t in taints if t]
+    if not non_empty:
+        return NO_TAINT
+    if len(non_empty) == 1:
+        return non_empty[0]
+    merged: dict[LabelKey, Label] = {}
+    for taint in non_empty:
+        for key, label in taint.items():
+            known = merged.get(key)
+            if known is None or len(label.steps) < len(known.steps):
+                merged[key] = label
+    return merged
+
+
+def combine(values: Iterable[Value]) -> Value:
+    """A value built from parts (a string, a container): it carries every part's taint."""
+    return Value(taint=merge_taint(*(v.taint for v in values)))
+
+
+def join(first: Value, second: Value) -> Value:
+    """The value after two control-flow paths meet."""
+    if first is second:
+        return first
+    fields: Mapping[str, Value] = first.fields
+    if second.fields:
+        merged = dict(first.fields)
+        for name, value in second.fields.items():
+            merged[name] = join(merged[name], value) if name in merged else value
+        fields = merged
+    return Value(
+        taint=merge_taint(first.taint, second.taint),
+        ref=first.ref if first.ref == second.ref else None,
+        type=first.type or second.type,
+        fields=fields,
+    )
+
+
+def with_labels(value: Value, labels: Iterable[Label]) -> Value:
+    extra = {label.key: label for label in labels}
+    if not extra:
+        return value
+    return replace(value, taint=merge_taint(value.taint, extra))
+
+
+def add_step(taint: Taint, step: Step) -> Taint:
+    return {key: replace(label, steps=(*label.steps, step)) for key, label in taint.items()}
+
+
+def without_categories(taint: Taint, cleared: tuple[str, ...] | None) -> Taint:
+    """Drop labels a sanitizer clears (None: all of them)."""
+    if cleared is None:
+        return NO_TAINT
+    return {
+        key: label
+        for key, label in taint.items()
+        if not any(label.category == c or label.category.startswith(c + ".") for c in cleared)
+    }
+
+
+def relative(value: Value, root: Root, depth: int = 2) -> Value:
+    """`value` as seen inside a callee: its labels re-rooted at the parameter path `root`."""
+    taint = {
+        (category, root): Label(category, root, ())
+        for category in sorted({label.category for label in value.taint.values()})
+    }
+    fields: Mapping[str, Value] = _NO_FIELDS
+    if value.fields and depth > 0:
+        fields = {
+            name: relative(inner, (*root, name), depth - 1) for name, inner in value.fields.items()
+        }
+    return Value(taint=taint, ref=value.ref, type=value.type, fields=fields)
+
+
+def shape(value: Value, depth: int = 2) -> tuple[object, ...]:
+    """What an analysis of a callee depends on, for memoising it across call sites."""
+    fields: tuple[object, ...] = ()
+    if value.fields and depth > 0:
+        fields = tuple(sorted((n, shape(v, depth - 1)) for n, v in value.fields.items()))
+    categories = frozenset(label.category for label in value.taint.values())
+    return (categories, value.ref, value.type, fields)
+
+
+def splice(label: Label, bound: Mapping[str, Value], entry_steps: Mapping[str, Step]) -> list[Label]:
+    """Labels of a callee rooted at a parameter → the caller's labels with joined traces."""
+    if not label.root:
+        return [label]
+    parameter, *path = label.root
+    value = bound.get(parameter)
+    for name in path:
+        if value is None:
+            break
+        value = value.fields.get(name)
+    if value is None:
+        return []
+    entry = entry_steps.get(parameter)
+    prefix = (entry,) if entry is not None else ()
+    return [
+        Label(label.category, outer.root, (*outer.steps, *prefix, *label.steps))
+        for outer in value.taint.values()
+        if outer.category == label.category
+    ]
+
+
+def splice_value(value: Value, bound: Mapping[str, Value], entry_steps: Mapping[str, Step]) -> Value:
+    taint: dict[LabelKey, Label] = {}
+    for label in value.taint.values():
+        for spliced in splice(label, bound, entry_steps):
+            known = taint.get(spliced.key)
+            if known is None or len(spliced.steps) < len(known.steps):
+                taint[spliced.key] = spliced
+    fields: Mapping[str, Value] = _NO_FIELDS
+    if value.fields:
+        fields = {n: splice_value(v, bound, entry_steps) for n, v in value.fields.items()}
+    return Value(taint=taint, ref=value.ref, type=value.type, fields=fields)

@@ -1,0 +1,101 @@
+"""Findings as plain data: what the judge produces and every reporter reads.
+
+Nothing here knows about LibCST or the engine, so findings can be pickled,
+cached, compared in tests and rendered by any reporter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How serious a finding is; `--severity` picks the lowest that fails a run."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, order=True)
+class Step:
+    """One hop of a flow: where the data was and what happened to it there."""
+
+    path: str
+    line: int
+    column: int
+    note: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A reported problem at one location (a sink call, a tag, a broken file).
+
+    `line` is 1-based, `column` 0-based (as LibCST reports them); reporters
+    convert where their format says otherwise (SARIF columns are 1-based).
+    """
+
+    rule_id: str
+    severity: Severity
+    message: str
+    path: str
+    line: int
+    column: int
+    end_line: int = 0
+    end_column: int = 0
+    sink_id: str = ""
+    sink_kind: str = ""
+    sink_call: str = ""
+    function: str = ""
+    categories: tuple[str, ...] = ()
+    trace: tuple[Step, ...] = ()
+    snippet: str = ""
+    fingerprint: str = field(default="", compare=False)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.rule_id)
+
+
+def fingerprint(finding: Finding, occurrence: int = 0) -> str:
+    """A line-independent identity for a finding, stable when unrelated lines move.
+
+    Built from rule, path, the sink's qualified call, the categories, the sink
+    line's text with whitespace removed, and the occurrence index among
+    findings sharing all of those — never the line number.
+    """
+    normalized = "".join(finding.snippet.split())
+    parts = [
+        finding.rule_id,
+        finding.path,
+        finding.sink_call,
+        ",".join(finding.categories),
+        normalized,
+        str(occurrence),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def with_fingerprints(findings: list[Finding]) -> list[Finding]:
+    """Sort findings and give each its fingerprint (occurrence-indexed)."""
+    from dataclasses import replace
+
+    seen: dict[str, int] = {}
+    result = []
+    for finding in sorted(findings, key=Finding.sort_key):
+        base = fingerprint(finding)
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        result.append(replace(finding, fingerprint=fingerprint(finding, occurrence)))
+    return result

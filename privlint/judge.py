@@ -1,0 +1,163 @@
+"""Sink hits × policy rules × allows × suppressions → findings.
+
+The judge sees plain data only (hits carry labels and steps, modules carry
+tags and suppressions); it never touches LibCST.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pathspec
+
+from privlint.analysis.ir import ModuleIR
+from privlint.analysis.propagate import SinkHit
+from privlint.analysis.values import Label
+from privlint.findings import Finding, Severity, Step
+from privlint.policy import Allow, Policy, Rule, name_matches
+from privlint.taxonomy import Taxonomy, covers
+
+SourceLines = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class AllowedFlow:
+    """A flow a rule would report but an `allow` entry accepts (for the inventory)."""
+
+    rule_id: str
+    path: str
+    line: int
+    function: str
+    sink_id: str
+    sink_kind: str
+    categories: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    findings: list[Finding]
+    allowed: list[AllowedFlow]
+
+
+def judge(hits: Iterable[SinkHit], policy: Policy, lines: SourceLines) -> Verdict:
+    """One finding per sink location and rule, with every category that reaches it."""
+    grouped: dict[tuple[str, int, int, str], list[SinkHit]] = defaultdict(list)
+    for hit in hits:
+        grouped[(hit.path, hit.pos[0], hit.pos[1], hit.sink.id)].append(hit)
+    findings: list[Finding] = []
+    allowed: list[AllowedFlow] = []
+    for group in grouped.values():
+        first = group[0]
+        labels = [label for hit in group for label in hit.labels]
+        for rule in policy.active_rules():
+            if not rule.covers_sink(first.sink.id, first.sink.kind):
+                continue
+            relevant = [lb for lb in labels if any(covers(c, lb.category) for c in rule.categories)]
+            if not relevant:
+                continue
+            categories = tuple(sorted({label.category for label in relevant}))
+            permit = _allowing(rule, first)
+            if permit is not None:
+                allowed.append(AllowedFlow(rule.id, first.path, first.pos[0], first.function,
+                                           first.sink.id, first.sink.kind, categories,
+                                           permit.reason))
+                continue
+            findings.append(_finding(rule, first, categories, relevant, lines))
+    return Verdict(findings, allowed)
+
+
+def _finding(
+    rule: Rule, hit: SinkHit, categories: tuple[str, ...], labels: list[Label], lines: SourceLines
+) -> Finding:
+    trace = _best_trace(labels)
+    line, column, end_line, end_column = hit.pos
+    source = lines.get(hit.path, [])
+    snippet = source[line - 1].strip() if 0 < line <= len(source) else ""
+    return Finding(
+        rule_id=rule.id,
+        severity=rule.severity,
+        message=rule.message,
+        path=hit.path,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        sink_id=hit.sink.id,
+        sink_kind=hit.sink.kind,
+        sink_call=hit.call,
+        function=hit.function,
+        categories=categories,
+        trace=trace,
+        snippet=snippet,
+    )
+
+
+def _best_trace(labels: Sequence[Label]) -> tuple[Step, ...]:
+    """The most informative trace: the longest, without repeated steps; ties by position."""
+    best = max(labels, key=lambda label: (len(label.steps), [(-s.line, s.path) for s in
+                                                               label.steps]))
+    seen: set[Step] = set()
+    trace = []
+    for step in best.steps:
+        if step not in seen:
+            seen.add(step)
+            trace.append(step)
+    return tuple(trace)
+
+
+def _allowing(rule: Rule, hit: SinkHit) -> Allow | None:
+    for allow in rule.allow:
+        if allow.paths and _path_spec(allow.paths).match_file(hit.path):
+            return allow
+        if any(_function_matches(pattern, hit.function) for pattern in allow.functions):
+            return allow
+    return None
+
+
+def _function_matches(pattern: str, function: str) -> bool:
+    """A function pattern covers the function and everything nested in it."""
+    parts = function.split(".")
+    return any(name_matches(pattern, ".".join(parts[:n])) for n in range(len(parts), 0, -1))
+
+
+_SPECS: dict[tuple[str, ...], pathspec.PathSpec] = {}
+
+
+def _path_spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    spec = _SPECS.get(patterns)
+    if spec is None:
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+        _SPECS[patterns] = spec
+    return spec
+
+
+def module_findings(module: ModuleIR, taxonomy: Taxonomy) -> list[Finding]:
+    """Findings about a file itself: it did not parse, or it tags an unknown category."""
+    if module.error is not None:
+        error = module.error
+        return [
+            Finding(
+                rule_id="parse-error",
+                severity=Severity.ERROR,
+                message=f"privlint could not parse this file: {error.message}",
+                path=module.path,
+                line=max(error.line, 1),
+                column=max(error.column, 0),
+            )
+        ]
+    return [
+        Finding(
+            rule_id="unknown-category",
+            severity=Severity.ERROR,
+            message=taxonomy.unknown_message(tag.category),
+            path=module.path,
+            line=tag.pos[0],
+            column=tag.pos[1],
+            snippet=tag.category,
+        )
+        for tag in module.tags
+        if tag.category not in taxonomy
+    ]

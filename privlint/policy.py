@@ -1,0 +1,141 @@
+"""The policy as typed, validated data: what `config.py` builds and the engine reads.
+
+Every name pattern here is fnmatch-style over dotted qualified names, where
+`*` also matches dots (SPEC §3a); path patterns are gitignore-style.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+import fnmatch
+from functools import lru_cache
+from pathlib import Path
+
+from privlint.findings import Severity
+
+SINK_KINDS = (
+    "logging",
+    "stdout",
+    "file_export",
+    "http",
+    "analytics",
+    "messaging",
+    "email",
+    "database",
+    "queue",
+    "exception",
+)
+
+ALL = "all"
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    # fnmatch's `*` already crosses dots, which is what SPEC §3a asks for.
+    return re.compile(fnmatch.translate(pattern))
+
+
+def name_matches(pattern: str, qualified_name: str) -> bool:
+    """fnmatch over a dotted name, `*` matching any run of characters including dots."""
+    if "*" not in pattern and "?" not in pattern and "[" not in pattern:
+        return pattern == qualified_name
+    return _compiled(pattern).match(qualified_name) is not None
+
+
+def any_name_matches(patterns: tuple[str, ...], qualified_name: str) -> bool:
+    return any(name_matches(p, qualified_name) for p in patterns)
+
+
+@dataclass(frozen=True)
+class NameHeuristic:
+    """Identifiers matching `pattern` carry `category` where they enter the code."""
+
+    pattern: str
+    category: str
+    builtin: bool = False
+
+
+
+@dataclass(frozen=True)
+class PiiSources:
+    fields: tuple[tuple[str, str], ...] = ()
+    names: tuple[NameHeuristic, ...] = ()
+    returns: tuple[tuple[str, str], ...] = ()
+    disable_default_names: bool = False
+
+    def active_names(self) -> tuple[NameHeuristic, ...]:
+        if self.disable_default_names:
+            return tuple(h for h in self.names if not h.builtin)
+        return self.names
+
+
+@dataclass(frozen=True)
+class SinkSpec:
+    """Calls whose selected arguments must not carry personal data."""
+
+    id: str
+    kind: str
+    calls: tuple[str, ...]
+    args: tuple[int | str, ...] | None = None  # None means every argument
+
+    def selects(self, key: int | str) -> bool:
+        return self.args is None or key in self.args
+
+
+@dataclass(frozen=True)
+class Sanitizer:
+    calls: tuple[str, ...]
+    clears: tuple[str, ...] | None = None  # None means every category
+
+
+@dataclass(frozen=True)
+class Allow:
+    reason: str
+    paths: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    """Ruff-style documentation that feeds `explain`, SARIF help and the README."""
+
+    summary: str = ""
+    why: str = ""
+    example: str = ""
+    instead: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    message: str
+    categories: tuple[str, ...]
+    sink_kinds: tuple[str, ...] = ()
+    sink_ids: tuple[str, ...] = ()
+    allow: tuple[Allow, ...] = ()
+    enabled: bool = True
+    docs: RuleDocs = field(default_factory=RuleDocs)
+
+    def covers_sink(self, sink_id: str, sink_kind: str) -> bool:
+        return sink_kind in self.sink_kinds or sink_id in self.sink_ids
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Everything a scan needs to know from configuration, already validated."""
+
+    root: Path
+    config_path: Path | None
+    include: tuple[str, ...] = ("**/*.py",)
+    exclude: tuple[str, ...] = ()
+    source_roots: tuple[str, ...] = ("src", ".")
+    pii: PiiSources = field(default_factory=PiiSources)
+    sinks: tuple[SinkSpec, ...] = ()
+    sanitizers: tuple[Sanitizer, ...] = ()
+    types: tuple[tuple[str, str], ...] = ()  # call pattern -> qualified type of its result
+    rules: tuple[Rule, ...] = ()
+
+    def active_rules(self) -> tuple[Rule, ...]:
+        return tuple(rule for rule in self.rules if rule.enabled)
