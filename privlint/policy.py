@@ -77,7 +77,7 @@ class SinkSpec:
     id: str
     kind: str
     calls: tuple[str, ...]
-    args: tuple[int | str, ...] | None = None  # None means every argument
+    args: tuple[int | str, ...] | None = None  # None: every argument; "self": the receiver
 
     def selects(self, key: int | str) -> bool:
         return self.args is None or key in self.args

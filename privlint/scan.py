@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from privlint.analysis.ir import ModuleIR
+from privlint.analysis.locate import locate
 from privlint.analysis.modules import module_name
 from privlint.analysis.program import Program
 from privlint.analysis.propagate import Propagation
@@ -61,7 +62,8 @@ def scan(policy: Policy, paths: Sequence[Path]) -> ScanResult:
     taxonomy = load_taxonomy()
     program = Program(module for module in modules if module.error is None)
     propagation = Propagation(program, Catalog(policy), set(taxonomy.descriptions))
-    hits = propagation.run()
+    by_path = {module.path: module for module in modules}
+    hits = locate(propagation.run(), by_path, lambda path: _read_bytes(policy.root / path))
     lines = _source_lines({hit.path for hit in hits}, policy.root)
     verdict = judge(hits, policy, lines)
     findings = verdict.findings + [f for m in modules for f in module_findings(m, taxonomy)]
@@ -84,3 +86,10 @@ def _source_lines(paths: set[str], root: Path) -> dict[str, list[str]]:
         except OSError:
             lines[path] = []
     return lines
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

@@ -13,9 +13,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from privlint.analysis import ir
+from privlint.findings import Step
 from privlint.analysis.values import (
     CLEAN,
     Label,
+    Taint,
     Value,
     combine,
     merge_taint,
@@ -77,6 +79,8 @@ class CallEvaluation:
         sink = self.catalog.sink(qualname) or self.catalog.sink(target)
         if sink is not None:
             selected = [v for arg, v in args if arg.star or sink.selects(arg.key)]
+            if receiver is not None and sink.args is not None and "self" in sink.args:
+                selected.append(receiver)
             self.interp.hit(sink, call.pos, name, selected)
             return Value(type=self.catalog.result_type(qualname))
 
@@ -85,6 +89,9 @@ class CallEvaluation:
                                               and self.program.class_of(receiver.type) is None):
             return CLEAN
 
+        reflected = self._reflection(qualname, args, call)
+        if reflected is not None:
+            return reflected
         result = self._project_call(target, receiver, args, call)
         if result is None:
             result = self._external_call(qualname, receiver, method, args, call)
@@ -95,6 +102,21 @@ class CallEvaluation:
                 result.taint, {(returned, ()): Label(returned, (), (step,))}
             ))
         return result
+
+    def _reflection(
+        self, qualname: str, args: list[tuple[ir.Arg, Value]], call: ir.Call
+    ) -> Value | None:
+        """`getattr(obj, "phone")` and `setattr(obj, "phone", v)` with literal names."""
+        if qualname not in ("builtins.getattr", "builtins.setattr") or len(args) < 2:
+            return None
+        name = call.args[1].value
+        if not isinstance(name, ir.Const) or name.text is None:
+            return None
+        if qualname == "builtins.getattr":
+            return self.interp.read_attribute(args[0][1], name.text, call.pos)
+        if len(args) >= 3:
+            self.interp.store_field(call.args[0].value, name.text, args[2][1], into_taint=False)
+        return CLEAN
 
     # --------------------------------------------------------------- callee
     def _callee(self, func: ir.Expr) -> tuple[Value | None, str]:
@@ -127,7 +149,7 @@ class CallEvaluation:
         self, target: str, receiver: Value | None, args: list[tuple[ir.Arg, Value]], call: ir.Call
     ) -> Value | None:
         if target in self.program.classes:
-            return self._construct(target, args, call.pos)
+            return self._construct(target, args)
         if target not in self.program.functions:
             return None
         function = self.program.functions[target][0]
@@ -182,29 +204,41 @@ class CallEvaluation:
             bound[double_star.name] = replace(kwargs, fields=extra_kwargs)
         return bound
 
-    def _construct(self, cls: str, args: list[tuple[ir.Arg, Value]], pos: ir.Pos) -> Value:
+    def _construct(self, cls: str, args: list[tuple[ir.Arg, Value]]) -> Value:
+        """A new instance: fields from `__init__`'s stores on `self`, or dataclass-style."""
         init = self.program.find_method(cls, "__init__")
-        if init is not None:
+        unmapped: list[Taint] = []
+        if init is None:
+            fields, unmapped = self._fields_from_arguments(cls, args)
+        else:
             function = self.program.functions[init][0]
-            receiver = Value(type=cls)
-            bound = self._bind(function, receiver, args)
+            bound = self._bind(function, Value(type=cls), args)
             outcome = self.interp.propagation.call(init, bound)
             steps = self.interp.propagation.parameter_steps(init)
             self.interp.splice_hits(outcome.hits, bound, steps)
-            fields = {
-                name: splice_value(value, bound, steps)
-                for name, value in outcome.stores.items()
-            }
-        else:
-            declared = [f.name for _, f in self.program.fields(cls)]
-            fields = {}
-            for arg, value in args:
-                if isinstance(arg.key, int) and not arg.star and arg.key < len(declared):
-                    fields[declared[arg.key]] = value
-                elif isinstance(arg.key, str) and not arg.star:
-                    fields[arg.key] = value
-        taint = merge_taint(*(value.taint for value in fields.values()))
+            fields = {name: splice_value(v, bound, steps) for name, v in outcome.stores.items()}
+        taint = merge_taint(*(value.taint for value in fields.values()), *unmapped)
         return Value(taint=taint, type=cls, fields=fields)
+
+    def _fields_from_arguments(
+        self, cls: str, args: list[tuple[ir.Arg, Value]]
+    ) -> tuple[dict[str, Value], list[Taint]]:
+        """Dataclass-style construction: positions follow the declared fields, keywords name them.
+
+        Arguments that map to no field (an exception's message, `*rows`) stay in the
+        object's taint, so nothing passed to a constructor is lost.
+        """
+        declared = [f.name for _, f in self.program.fields(cls)]
+        fields: dict[str, Value] = {}
+        unmapped: list[Taint] = []
+        for arg, value in args:
+            if not arg.star and isinstance(arg.key, int) and arg.key < len(declared):
+                fields[declared[arg.key]] = value
+            elif not arg.star and isinstance(arg.key, str):
+                fields[arg.key] = value
+            else:
+                unmapped.append(value.taint)
+        return fields, unmapped
 
     # ------------------------------------------------------------ external
     def _external_call(
@@ -229,9 +263,14 @@ class CallEvaluation:
         result_type = self.catalog.result_type(qualname) or self._query_type(
             qualname, method, receiver, args
         )
-        if result_type is None and receiver is None and not qualname.startswith("builtins."):
-            result_type = qualname if "." in qualname else None
-        return Value(taint=combine(parts).taint, type=result_type)
+        if result_type is None and receiver is None and _names_a_type(qualname):
+            result_type = qualname
+        origin: tuple[Step, ...] = ()
+        if self.program.class_of(result_type) is not None:
+            name = self.describe(call.func)
+            origin = (self.interp.step(call.pos, f"{result_type.rsplit('.', 1)[-1]} loaded by "
+                                                 f"{name}()"),) if result_type else ()
+        return Value(taint=combine(parts).taint, type=result_type, origin=origin)
 
     def _query_type(
         self,
@@ -262,6 +301,13 @@ class CallEvaluation:
             holder = self.interp.env.get(container.name, CLEAN)
             taint = merge_taint(holder.taint, *(self.interp.flatten(v) for v in values))
             self.interp.env[container.name] = replace(holder, taint=taint)
+
+
+def _names_a_type(qualname: str) -> bool:
+    """Whether the result of calling `qualname` is typed by its name (`Client()` → `Client`)."""
+    if not qualname.startswith("builtins."):
+        return "." in qualname
+    return qualname == "builtins.open"
 
 
 def _joined(existing: Value | None, value: Value) -> Value:

@@ -15,6 +15,11 @@ Pos = tuple[int, int, int, int]  # line (1-based), column (0-based), end line, e
 NO_POS: Pos = (0, 0, 0, 0)
 
 
+def is_placeholder(pos: Pos) -> bool:
+    """A stand-in `(-n, 0, -n, 0)` for the n-th position of a file, located only when needed."""
+    return pos[0] < 0
+
+
 @dataclass(frozen=True, slots=True)
 class Const:
     """A value the analysis can see is clean (a literal, a comparison result)."""
@@ -260,3 +265,4 @@ class ModuleIR:
     tags: tuple[Tag, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     error: ParseError | None = None
+    placeholders: bool = False  # positions are `placeholder`s until located

@@ -21,6 +21,7 @@ from privlint.analysis.values import (
     Value,
     add_step,
     combine,
+    field_label,
     join,
     merge_taint,
     relative,
@@ -156,7 +157,7 @@ class Propagation:
             if category is not None:
                 note = f"parameter '{p.name}' (name suggests {category})"
                 labels.append(Label(category, (), (self._step(module, p.pos, note),)))
-        return with_labels(Value(type=p.type_name), self._known(labels))
+        return with_labels(Value(type=p.type_name), self.known(labels))
 
     def instance_fields(self, class_qualname: str) -> Mapping[str, Value]:
         """Attributes `__init__` stores on `self`, as seen when its arguments are unseen."""
@@ -190,7 +191,7 @@ class Propagation:
     def _step(self, module: ir.ModuleIR, pos: ir.Pos, note: str) -> Step:
         return Step(module.path, pos[0], pos[1], note)
 
-    def _known(self, labels: Iterable[Label]) -> list[Label]:
+    def known(self, labels: Iterable[Label]) -> list[Label]:
         return [label for label in labels if label.category in self.known_category]
 
     def record(self, hit: SinkHit) -> None:
@@ -237,8 +238,9 @@ class Interpreter:
             self.expr(statement.value)
         elif isinstance(statement, ir.Return):
             value = self.expr(statement.value)
-            step = self.step(statement.pos, "returned")
-            self.returns.append(replace(value, taint=add_step(self.flatten(value), step)))
+            step = self.step(statement.pos, f"returned by {self.function.name}()")
+            self.returns.append(replace(value, taint=add_step(self.flatten(value), step),
+                                        origin=(*value.origin, step)))
         elif isinstance(statement, ir.Raise):
             self.raise_(statement)
         elif isinstance(statement, ir.Branch):
@@ -276,7 +278,7 @@ class Interpreter:
                                                             f"({tag.origin})"),))
                 for tag in statement.tags
             ]
-            value = with_labels(value, self.propagation._known(labels))
+            value = with_labels(value, self.propagation.known(labels))
         if statement.type_name and not value.type:
             value = replace(value, type=statement.type_name)
         opaque = isinstance(statement.value, ir.Call) and self.calls.last_was_opaque
@@ -423,13 +425,14 @@ class Interpreter:
         short = cls.rsplit(".", 1)[-1]
         if found is not None:
             owner, declared = found
-            labels = self.field_labels(owner, declared, pos, f"read {short}.{attr}")
+            note = f"read {short}.{attr}"
+            labels = [field_label(base, c, self.step(pos, note))
+                      for c in self.field_categories(owner, declared)]
             return with_labels(Value(type=declared.type_name), labels)
         return self.named(CLEAN, attr, pos, f"read {short}.{attr}")
 
-    def field_labels(
-        self, owner: ir.ClassIR, declared: ir.FieldIR, pos: ir.Pos, note: str
-    ) -> list[Label]:
+    def field_categories(self, owner: ir.ClassIR, declared: ir.FieldIR) -> list[str]:
+        """A field's categories: its tags, the policy's `pii.fields`, else its name."""
         categories = [tag.category for tag in declared.tags]
         configured = self.catalog.field_category(f"{owner.qualname}.{declared.name}")
         if configured is not None:
@@ -438,8 +441,7 @@ class Interpreter:
             named = self.catalog.name_category(declared.name)
             if named is not None:
                 categories.append(named)
-        step = self.step(pos, note)
-        return self.propagation._known(Label(c, (), (step,)) for c in categories)
+        return [c for c in categories if c in self.propagation.known_category]
 
     def item(self, base: Value, key: str | None, pos: ir.Pos) -> Value:
         if key is not None and key in base.fields:
@@ -479,11 +481,10 @@ class Interpreter:
         if cls is not None:
             short = cls.rsplit(".", 1)[-1]
             for owner, declared in self.program.fields(cls):
-                note = f"{short} object with field {declared.name}"
-                for label in self.field_labels(owner, declared, declared.pos, note):
-                    label = replace(label, steps=(
-                        Step(self.program.classes[owner.qualname][1].path, declared.pos[0],
-                             declared.pos[1], f"field {short}.{declared.name}"),))
+                path = self.program.classes[owner.qualname][1].path
+                step = Step(path, declared.pos[0], declared.pos[1], f"field {short}.{declared.name}")
+                for category in self.field_categories(owner, declared):
+                    label = field_label(value, category, step)
                     taint.setdefault(label.key, label)
         return taint
 
@@ -493,11 +494,15 @@ class Interpreter:
         return Value(taint=self.flatten(value))
 
     def hit(self, sink: SinkSpec, pos: ir.Pos, call: str, values: Iterable[Value]) -> None:
-        taint = merge_taint(*(self.flatten(v) for v in values))
-        if not taint:
-            return
+        """Record data reaching a sink; every label is kept, the judge picks the best trace."""
         step = self.step(pos, f"{_VERBS.get(sink.kind, 'reaches')} {call}()")
-        labels = [replace(label, steps=(*label.steps, step)) for label in taint.values()]
+        labels = list(dict.fromkeys(
+            replace(label, steps=(*label.steps, step))
+            for value in values
+            for label in self.flatten(value).values()
+        ))
+        if not labels:
+            return
         concrete = tuple(label for label in labels if not label.root)
         rooted = tuple(label for label in labels if label.root)
         qualname = self.function.qualname

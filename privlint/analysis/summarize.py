@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -31,15 +31,31 @@ _UNINTERESTING_TYPES = {"str", "int", "float", "bool", "bytes", "None", "object"
 
 
 def summarize_source(source: bytes, path: str, module: str, is_package: bool) -> ir.ModuleIR:
-    """Lower `source` (the bytes of `path`) to IR; a syntax error becomes `ModuleIR.error`."""
+    """Lower `source` (the bytes of `path`) to IR; a syntax error becomes `ModuleIR.error`.
+
+    Computing positions costs twice the parse, so a file without privlint comments
+    gets placeholder positions (`ir.is_placeholder`); `node_positions` recovers the
+    real ones later, for the few files that end up in a finding.
+    """
     try:
         tree = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
         return _broken(path, module, is_package, error.raw_line, error.raw_column, error.message)
     comments = _comments(source)
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+    positions = _positions(tree) if comments else None
     return _ModuleLowering(path, module, is_package, positions, comments).lower(tree)
+
+
+def node_positions(source: bytes, path: str, module: str, is_package: bool) -> list[ir.Pos]:
+    """The real positions behind the placeholders `summarize_source` gave this file, in order."""
+    tree = cst.parse_module(source)
+    lowering = _ModuleLowering(path, module, is_package, _positions(tree), {})
+    lowering.lower(tree)
+    return lowering.recorded
+
+
+def _positions(tree: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    return MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
 def _broken(path: str, module: str, is_package: bool, line: int, column: int, message: str) -> (
@@ -72,7 +88,7 @@ class _ModuleLowering:
         path: str,
         module: str,
         is_package: bool,
-        positions: dict[cst.CSTNode, CodeRange] | object,
+        positions: Mapping[cst.CSTNode, CodeRange] | None,
         comments: dict[int, str],
     ) -> None:
         self.path = path
@@ -86,6 +102,8 @@ class _ModuleLowering:
         self.classes: list[ir.ClassIR] = []
         self.tags: list[ir.Tag] = []
         self.lambda_params: set[str] = set()
+        self.recorded: list[ir.Pos] = []  # real positions, in the order placeholders count
+        self.placeholders = 0
 
     # ----------------------------------------------------------------- module
     def lower(self, tree: cst.Module) -> ir.ModuleIR:
@@ -102,6 +120,7 @@ class _ModuleLowering:
             classes=tuple(self.classes),
             tags=tuple(self.tags),
             suppressions=self._suppressions(),
+            placeholders=self.positions is None,
         )
 
     def _collect_top_level_imports(self, statements: Sequence[cst.BaseStatement]) -> None:
@@ -132,9 +151,14 @@ class _ModuleLowering:
 
     # ------------------------------------------------------------- positions
     def _pos(self, node: cst.CSTNode) -> ir.Pos:
-        code_range = self.positions[node]  # type: ignore[index]
+        if self.positions is None:
+            self.placeholders += 1
+            return (-self.placeholders, 0, -self.placeholders, 0)
+        code_range = self.positions[node]
         start, end = code_range.start, code_range.end
-        return (start.line, start.column, end.line, end.column)
+        pos = (start.line, start.column, end.line, end.column)
+        self.recorded.append(pos)
+        return pos
 
     def _comment_tags(self, line: int) -> tuple[ir.Tag, ...]:
         text = self.comments.get(line)

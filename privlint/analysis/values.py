@@ -41,6 +41,10 @@ class Value:
     ref: str | None = None  # a qualified name this value denotes (module, class, function)
     type: str | None = None  # the class of an instance
     fields: Mapping[str, Value] = field(default_factory=lambda: _NO_FIELDS)
+    # Where an object came from, for traces through its fields: the steps that brought
+    # it here, after the parameter path `origin_root` when it came in as an argument.
+    origin: tuple[Step, ...] = ()
+    origin_root: Root | None = None
 
     @property
     def tainted(self) -> bool:
@@ -82,11 +86,14 @@ def join(first: Value, second: Value) -> Value:
         for name, value in second.fields.items():
             merged[name] = join(merged[name], value) if name in merged else value
         fields = merged
+    keep = first if first.type or not second.type else second
     return Value(
         taint=merge_taint(first.taint, second.taint),
         ref=first.ref if first.ref == second.ref else None,
         type=first.type or second.type,
         fields=fields,
+        origin=keep.origin,
+        origin_root=keep.origin_root,
     )
 
 
@@ -123,7 +130,18 @@ def relative(value: Value, root: Root, depth: int = 2) -> Value:
         fields = {
             name: relative(inner, (*root, name), depth - 1) for name, inner in value.fields.items()
         }
-    return Value(taint=taint, ref=value.ref, type=value.type, fields=fields)
+    origin_root = root if value.type is not None else None
+    return Value(taint=taint, ref=value.ref, type=value.type, fields=fields, origin_root=origin_root)
+
+
+def field_label(value: Value, category: str, step: Step) -> Label:
+    """A category read from a field of the object `value`, traced from where the object came."""
+    if value.origin_root is not None:
+        return Label(category, (*value.origin_root, OBJECT), (step,))
+    return Label(category, (), (*value.origin, step))
+
+
+OBJECT = "@"  # last element of a root that means "the object itself, not one of its labels"
 
 
 def shape(value: Value, depth: int = 2) -> tuple[object, ...]:
@@ -141,7 +159,8 @@ def splice(label: Label, bound: Mapping[str, Value], entry_steps: Mapping[str, S
         return [label]
     parameter, *path = label.root
     value = bound.get(parameter)
-    for name in path:
+    is_object = bool(path) and path[-1] == OBJECT
+    for name in path[:-1] if is_object else path:
         if value is None:
             break
         value = value.fields.get(name)
@@ -149,6 +168,9 @@ def splice(label: Label, bound: Mapping[str, Value], entry_steps: Mapping[str, S
         return []
     entry = entry_steps.get(parameter)
     prefix = (entry,) if entry is not None else ()
+    if is_object:
+        root = (*value.origin_root, OBJECT) if value.origin_root is not None else ()
+        return [Label(label.category, root, (*value.origin, *prefix, *label.steps))]
     return [
         Label(label.category, outer.root, (*outer.steps, *prefix, *label.steps))
         for outer in value.taint.values()
@@ -166,4 +188,14 @@ def splice_value(value: Value, bound: Mapping[str, Value], entry_steps: Mapping[
     fields: Mapping[str, Value] = _NO_FIELDS
     if value.fields:
         fields = {n: splice_value(v, bound, entry_steps) for n, v in value.fields.items()}
-    return Value(taint=taint, ref=value.ref, type=value.type, fields=fields)
+    origin, origin_root = value.origin, value.origin_root
+    if origin_root is not None:
+        parameter = bound.get(origin_root[0])
+        entry = entry_steps.get(origin_root[0])
+        prefix = (entry,) if entry is not None else ()
+        if parameter is not None:
+            origin, origin_root = (*parameter.origin, *prefix, *origin), parameter.origin_root
+        else:
+            origin_root = None
+    return Value(taint=taint, ref=value.ref, type=value.type, fields=fields, origin=origin,
+                 origin_root=origin_root)
