@@ -1,0 +1,1 @@
+"""WalletApp: a small e-wallet back office, the example project for privlint."""

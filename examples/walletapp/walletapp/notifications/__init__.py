@@ -1,0 +1,1 @@
+"""The notification service: the only sanctioned way to message customers."""

@@ -1,0 +1,1 @@
+"""Internal tools for the customer support desk."""

@@ -1,0 +1,44 @@
+"""Each engine fixture states its own expectations in comments; the scan must match them exactly.
+
+One file per feature (sink families, sources, propagation forms, sanitizers),
+annotated `# expect: RULE` on sink lines that must be reported and `# ok: RULE`
+on traps that must not be.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from annotations import Expectation, read_annotations
+from conftest import FIXTURES, scan_project
+
+ENGINE = FIXTURES / "engine"
+FILES = sorted(path.name for path in ENGINE.glob("*.py"))
+
+
+@cache
+def reported() -> frozenset[Expectation]:
+    return frozenset((f.rule_id, f.path, f.line) for f in scan_project(ENGINE))
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_fixture_findings_match_annotations(name: str) -> None:
+    expected, clean = read_annotations(ENGINE)
+    expected = {e for e in expected if e[1] == name}
+    clean = {c for c in clean if c[1] == name}
+    found = {r for r in reported() if r[1] == name}
+    assert expected, f"{name} has no '# expect:' line"
+    assert clean, f"{name} has no '# ok:' line"
+    assert found - expected == set(), "reported but not expected"
+    assert expected - found == set(), "expected but not reported"
+
+
+def test_every_builtin_rule_has_an_expect_and_an_ok_fixture() -> None:
+    expected, clean = read_annotations(ENGINE)
+    rules = {
+        "no-pii-in-logs", "no-pii-to-stdout", "no-pii-in-exports", "no-pii-to-third-parties",
+        "no-pii-in-messages", "no-pii-in-exceptions",
+    }
+    assert rules <= {rule for rule, _, _ in expected}
+    assert rules <= {rule for rule, _, _ in clean}

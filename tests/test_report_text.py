@@ -1,0 +1,203 @@
+"""The text reporter: compiler-style diagnostics a person reads in a terminal or CI log."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from privlint.findings import Finding, Severity, Step, with_fingerprints
+from privlint.reporters import REPORTERS, ReportContext, render
+from privlint.reporters.text import render_text
+
+PROJECT = Path(__file__).parent / "fixtures" / "report_project"
+GOLDEN = Path(__file__).parent / "golden" / "report.txt"
+
+
+def sample_findings() -> list[Finding]:
+    """The findings of `fixtures/report_project/findings.json`, fingerprinted."""
+    raw = json.loads((PROJECT / "findings.json").read_text(encoding="utf-8"))
+    findings = [
+        Finding(
+            **{
+                **item,
+                "severity": Severity(item["severity"]),
+                "categories": tuple(item.get("categories", ())),
+                "trace": tuple(Step(**step) for step in item.get("trace", ())),
+            }
+        )
+        for item in raw
+    ]
+    return with_fingerprints(findings)
+
+
+def sample_context(**overrides: object) -> ReportContext:
+    settings: dict[str, object] = {
+        "tool_version": "0.0.0-test",
+        "root": PROJECT,
+        "files_scanned": 6,
+        "suppressed": 1,
+        "baselined": 2,
+        "errors": (("walletapp/secrets.py", "cannot read file: permission denied"),),
+    }
+    settings.update(overrides)
+    return ReportContext(**settings)  # type: ignore[arg-type]
+
+
+def assert_matches_golden(actual: str, golden: Path) -> None:
+    if os.environ.get("PRIVLINT_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8", newline="\n")
+    expected = golden.read_text(encoding="utf-8")
+    assert actual == expected, f"{golden.name} differs; rerun with PRIVLINT_UPDATE_GOLDEN=1"
+
+
+def finding(**fields: object) -> Finding:
+    base: dict[str, object] = {
+        "rule_id": "no-pii-in-logs",
+        "severity": Severity.ERROR,
+        "message": "Personal data must not be written to logs",
+        "path": "app.py",
+        "line": 2,
+        "column": 4,
+    }
+    base.update(fields)
+    return Finding(**base)  # type: ignore[arg-type]
+
+
+def test_report_matches_golden() -> None:
+    assert_matches_golden(render_text(sample_findings(), sample_context()), GOLDEN)
+
+
+def test_text_is_registered() -> None:
+    context = sample_context()
+    assert REPORTERS["text"] is render_text
+    assert render("text", sample_findings(), context) == render_text(sample_findings(), context)
+
+
+def test_unknown_format_names_the_known_ones() -> None:
+    with pytest.raises(KeyError, match="json"):
+        render("yaml", [], sample_context())
+
+
+def test_findings_are_grouped_by_file_and_sorted_by_line() -> None:
+    findings = list(reversed(sample_findings()))
+    output = render_text(findings, sample_context())
+    headers = [line for line in output.splitlines() if line.startswith("walletapp/")]
+    assert headers == [
+        "walletapp/legacy.py (1 finding)",
+        "walletapp/legacy.py:4:17: error parse-error cannot parse file: expected ':'",
+        "walletapp/reports.py (2 findings)",
+        "walletapp/reports.py:8:9: warning no-pii-to-stdout Personal data should not be printed"
+        " [user.contact.email]",
+        "walletapp/reports.py:12:5: info pii-in-database Personal data is stored in the database"
+        " [user.name]",
+        "walletapp/support/chat.py (1 finding)",
+        "walletapp/support/chat.py:12:5: error messaging-only-via-notifications Customer contact"
+        " data must only be messaged through the notification service"
+        " [user.contact.phone_number]",
+    ]
+
+
+def test_sink_line_is_marked_between_its_neighbours() -> None:
+    output = render_text(sample_findings()[-1:], sample_context())
+    assert "    11 |     body = format_msg(customer.phone, ticket_id)\n" in output
+    assert "  > 12 |     wa.send_message(customer.phone, body)\n" in output
+    assert "       |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n" in output
+
+
+def test_trace_is_numbered_from_source_to_sink() -> None:
+    output = render_text(sample_findings()[-1:], sample_context())
+    assert "    1. walletapp/support/chat.py:11      phone read from Customer.phone\n" in output
+    assert "    4. walletapp/support/chat.py:12      sent by send_message()\n" in output
+
+
+def test_summary_counts_each_severity() -> None:
+    output = render_text(sample_findings(), sample_context())
+    assert output.splitlines()[-1] == (
+        "4 findings (2 errors, 1 warning, 1 info) in 6 files; 1 suppressed; 2 baselined;"
+        " 1 scan error"
+    )
+
+
+def test_summary_uses_singular_for_one() -> None:
+    context = ReportContext(tool_version="0", root=PROJECT, files_scanned=1)
+    output = render_text([finding(severity=Severity.WARNING)], context)
+    assert output.splitlines()[-1] == "1 finding (0 errors, 1 warning, 0 info) in 1 file"
+
+
+def test_empty_report_says_no_findings() -> None:
+    context = ReportContext(tool_version="0", root=PROJECT, files_scanned=12)
+    assert render_text([], context) == "No findings in 12 files.\n"
+
+
+def test_empty_report_still_mentions_hidden_findings() -> None:
+    context = ReportContext(
+        tool_version="0", root=PROJECT, files_scanned=3, suppressed=2, baselined=1
+    )
+    assert render_text([], context) == "No findings in 3 files; 2 suppressed; 1 baselined.\n"
+
+
+def test_plain_output_has_no_ansi_codes() -> None:
+    output = render_text(sample_findings(), sample_context(color=False))
+    assert "\x1b[" not in output
+
+
+def test_colour_output_has_ansi_codes() -> None:
+    output = render_text(sample_findings(), sample_context(color=True))
+    assert "\x1b[" in output
+    # Colour changes styling only, never the text.
+    plain = render_text(sample_findings(), sample_context(color=False))
+    assert _strip_ansi(output) == plain
+
+
+def test_source_cannot_inject_terminal_codes(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        'def f(email):\n    log.info("\x1b[2J%s\u202e", email)\n', encoding="utf-8"
+    )
+    context = ReportContext(tool_version="0", root=tmp_path, files_scanned=1)
+    output = render_text([finding(message="evil \x1b]8;;x\x07")], context)
+    assert "\x1b" not in output
+    assert "\u202e" not in output
+    assert '  > 2 |     log.info("\\x1b[2J%s\\u202e", email)' in output
+
+
+def test_tabs_are_expanded_and_caret_stays_under_the_call(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def f(email):\n\tlog.info(email)\n", encoding="utf-8")
+    context = ReportContext(tool_version="0", root=tmp_path, files_scanned=1)
+    output = render_text([finding(column=1, end_line=2, end_column=16)], context)
+    assert "  > 2 |         log.info(email)\n      |         ^^^^^^^^^^^^^^^\n" in output
+
+
+def test_unreadable_source_falls_back_to_snippet(tmp_path: Path) -> None:
+    context = ReportContext(tool_version="0", root=tmp_path, files_scanned=1)
+    output = render_text([finding(line=40, snippet="    log.info(email)")], context)
+    assert "  > 40 |     log.info(email)\n" in output
+
+
+def test_finding_without_source_or_snippet_shows_header_only(tmp_path: Path) -> None:
+    context = ReportContext(tool_version="0", root=tmp_path, files_scanned=1)
+    output = render_text([finding()], context)
+    assert output == (
+        "app.py (1 finding)\n"
+        "app.py:2:5: error no-pii-in-logs Personal data must not be written to logs\n"
+        "\n"
+        "1 finding (1 error, 0 warnings, 0 info) in 1 file\n"
+    )
+
+
+def test_source_lines_are_cached_and_numbered_like_the_parser(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_bytes(b"a = 1\r\nb = '\x0c'\rc = 3\n")
+    context = ReportContext(tool_version="0", root=tmp_path, files_scanned=1)
+    lines = context.source_lines("app.py")
+    assert lines == ["a = 1", "b = '\x0c'", "c = 3"]
+    assert context.source_lines("app.py") is lines
+    assert context.source_lines("missing.py") == []
+
+
+def _strip_ansi(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
