@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from privlint.policy import NameHeuristic, Policy, Sanitizer, SinkSpec, any_name_matches, name_matches
+from privlint.policy import (
+    NameHeuristic,
+    Policy,
+    Sanitizer,
+    SinkSpec,
+    any_name_matches,
+    name_matches,
+)
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -53,7 +60,7 @@ class Catalog:
         return None
 
     def _name_category(self, identifier: str) -> str | None:
-        """The category a name heuristic gives `identifier`, matched as written and in snake_case."""
+        """The category a name heuristic gives `identifier` (as written or in snake_case)."""
         snake = snake_case(identifier)
         for pattern, heuristic in self._heuristics:
             if pattern.search(identifier) or pattern.search(snake):

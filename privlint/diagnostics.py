@@ -6,10 +6,28 @@ cannot be read must fail the run (privlint fails closed).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from privlint.findings import Severity
 from privlint.policy import RuleDocs
 
-DIAGNOSTICS: dict[str, RuleDocs] = {
-    "parse-error": RuleDocs(
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    docs: RuleDocs
+
+
+def _error(**docs: str) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, RuleDocs(**docs))
+
+
+def _warning(**docs: str) -> Diagnostic:
+    return Diagnostic(Severity.WARNING, RuleDocs(**docs))
+
+
+DIAGNOSTICS: dict[str, Diagnostic] = {
+    "parse-error": _error(
         summary="A source file could not be parsed, so it was not analysed.",
         why=(
             "A privacy gate that silently skips a file lets whatever flows through it pass. "
@@ -18,13 +36,31 @@ DIAGNOSTICS: dict[str, RuleDocs] = {
         example="def broken(:\n    ...",
         instead="Fix the syntax error, or exclude the file in the policy if it is not Python.",
     ),
-    "unknown-category": RuleDocs(
+    "unknown-category": _error(
         summary="A `# pii:` comment or `Annotated` marker names a category the taxonomy lacks.",
         why=(
             "A misspelt category tags nothing: the field would silently count as clean. The "
             "message suggests the closest known category."
         ),
-        example='phone: str  # pii: user.contact.phone',
-        instead='phone: str  # pii: user.contact.phone_number',
+        example="phone: str  # pii: user.contact.phone",
+        instead="phone: str  # pii: user.contact.phone_number",
+    ),
+    "unused-suppression": _warning(
+        summary="A `# privlint: ignore` comment suppresses nothing.",
+        why="Stale suppressions hide the next real finding on that line; remove them.",
+        example="total = price * 2  # privlint: ignore[no-pii-in-logs] legacy",
+        instead="total = price * 2",
+    ),
+    "blanket-suppression": _warning(
+        summary="A `# privlint: ignore` comment names no rule, so it hides every rule there.",
+        why="A blanket suppression also hides findings nobody has reviewed yet.",
+        example="logger.info(user.email)  # privlint: ignore",
+        instead="logger.info(user.email)  # privlint: ignore[no-pii-in-logs] audit log, 30 days",
+    ),
+    "suppression-without-reason": _warning(
+        summary="A `# privlint: ignore[...]` comment gives no reason.",
+        why="Reviewers and auditors need to know why a flow of personal data was accepted.",
+        example="logger.info(user.email)  # privlint: ignore[no-pii-in-logs]",
+        instead="logger.info(user.email)  # privlint: ignore[no-pii-in-logs] audit log, 30 days",
     ),
 }

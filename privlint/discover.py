@@ -14,9 +14,18 @@ from pathlib import Path
 from pathspec import GitIgnoreSpec
 
 ALWAYS_SKIPPED = frozenset(
-    {".git", ".privlint_cache", "__pycache__", ".venv", "venv", ".tox", "node_modules",
-     ".mypy_cache", ".ruff_cache"}
-)  # fmt: skip
+    {
+        ".git",
+        ".privlint_cache",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+        "node_modules",
+        ".mypy_cache",
+        ".ruff_cache",
+    }
+)
 POLICY_FILES = frozenset({"privlint.yaml", ".privlint.yaml", "pyproject.toml"})
 
 
@@ -45,7 +54,7 @@ class _Walk:
     problems: list[tuple[Path, str]] = field(default_factory=list)
 
     def ignored(self, rel: str, ignores: tuple[_Ignore, ...]) -> bool:
-        """Whether `rel` (a folder's ends in '/') is excluded or git-ignored.
+        """Whether `rel` (folders end in '/') is excluded or git-ignored.
 
         As in git, the deepest `.gitignore` with a matching pattern decides.
         """
@@ -135,13 +144,14 @@ def discover(
         else:
             reason = "not a file or folder" if os.path.lexists(path) else "no such file or folder"
             walk.problems.append((path, reason))
-    if explicit or report_all:
+    whole = bool(explicit) or report_all
+    if whole:
         walk.walk(str(root))
     for folder in folders:
-        if _inside(folder, root):
-            walk.walk_below(root, folder)
-        else:
+        if not _inside(folder, root):
             walk.walk(str(folder))
+        elif not whole:
+            walk.walk_below(root, folder)
     walk.files.update(path for path in explicit if not _inside(path, root))
     report_only = None
     if explicit and not report_all:

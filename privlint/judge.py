@@ -1,4 +1,4 @@
-"""Sink hits × policy rules × allows × suppressions → findings.
+"""Sink hits, policy rules and allows → findings.
 
 The judge sees plain data only (hits carry labels and steps, modules carry
 tags and suppressions); it never touches LibCST.
@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import pathspec
+from pathspec import GitIgnoreSpec
 
 from privlint.analysis.ir import ModuleIR
 from privlint.analysis.propagate import SinkHit
@@ -61,9 +61,18 @@ def judge(hits: Iterable[SinkHit], policy: Policy, lines: SourceLines) -> Verdic
             categories = tuple(sorted({label.category for label in relevant}))
             permit = _allowing(rule, first)
             if permit is not None:
-                allowed.append(AllowedFlow(rule.id, first.path, first.pos[0], first.function,
-                                           first.sink.id, first.sink.kind, categories,
-                                           permit.reason))
+                allowed.append(
+                    AllowedFlow(
+                        rule.id,
+                        first.path,
+                        first.pos[0],
+                        first.function,
+                        first.sink.id,
+                        first.sink.kind,
+                        categories,
+                        permit.reason,
+                    )
+                )
                 continue
             findings.append(_finding(rule, first, categories, relevant, lines))
     return Verdict(findings, allowed)
@@ -97,8 +106,9 @@ def _finding(
 
 def _best_trace(labels: Sequence[Label]) -> tuple[Step, ...]:
     """The most informative trace: the longest, without repeated steps; ties by position."""
-    best = max(labels, key=lambda label: (len(label.steps), [(-s.line, s.path) for s in
-                                                               label.steps]))
+    best = max(
+        labels, key=lambda label: (len(label.steps), [(-s.line, s.path) for s in label.steps])
+    )
     seen: set[Step] = set()
     trace = []
     for step in best.steps:
@@ -123,13 +133,13 @@ def _function_matches(pattern: str, function: str) -> bool:
     return any(name_matches(pattern, ".".join(parts[:n])) for n in range(len(parts), 0, -1))
 
 
-_SPECS: dict[tuple[str, ...], pathspec.PathSpec] = {}
+_SPECS: dict[tuple[str, ...], GitIgnoreSpec] = {}
 
 
-def _path_spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+def _path_spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
     spec = _SPECS.get(patterns)
     if spec is None:
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+        spec = GitIgnoreSpec.from_lines(patterns)
         _SPECS[patterns] = spec
     return spec
 

@@ -6,9 +6,9 @@ Every name pattern here is fnmatch-style over dotted qualified names, where
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, field
-import fnmatch
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,7 +54,6 @@ class NameHeuristic:
     pattern: str
     category: str
     builtin: bool = False
-
 
 
 @dataclass(frozen=True)

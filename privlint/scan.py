@@ -20,6 +20,7 @@ from privlint.discover import discover
 from privlint.findings import Finding, with_fingerprints
 from privlint.judge import AllowedFlow, judge, module_findings
 from privlint.policy import Policy
+from privlint.suppressions import apply_suppressions
 from privlint.taxonomy import load_taxonomy
 
 
@@ -29,6 +30,7 @@ class ScanResult:
     files_scanned: int
     allowed: list[AllowedFlow] = field(default_factory=list)
     errors: tuple[tuple[str, str], ...] = ()
+    suppressed: int = 0
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -67,6 +69,8 @@ def scan(policy: Policy, paths: Sequence[Path]) -> ScanResult:
     lines = _source_lines({hit.path for hit in hits}, policy.root)
     verdict = judge(hits, policy, lines)
     findings = verdict.findings + [f for m in modules for f in module_findings(m, taxonomy)]
+    suppressed = apply_suppressions(findings, modules)
+    findings = suppressed.findings
     if discovery.report_only is not None:
         wanted = {relative_path(p, policy.root) for p in discovery.report_only}
         findings = [f for f in findings if f.path in wanted]
@@ -75,6 +79,7 @@ def scan(policy: Policy, paths: Sequence[Path]) -> ScanResult:
         files_scanned=len(discovery.files),
         allowed=verdict.allowed,
         errors=tuple(errors),
+        suppressed=suppressed.hidden,
     )
 
 

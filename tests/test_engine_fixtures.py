@@ -37,8 +37,12 @@ def test_fixture_findings_match_annotations(name: str) -> None:
 def test_every_builtin_rule_has_an_expect_and_an_ok_fixture() -> None:
     expected, clean = read_annotations(ENGINE)
     rules = {
-        "no-pii-in-logs", "no-pii-to-stdout", "no-pii-in-exports", "no-pii-to-third-parties",
-        "no-pii-in-messages", "no-pii-in-exceptions",
+        "no-pii-in-logs",
+        "no-pii-to-stdout",
+        "no-pii-in-exports",
+        "no-pii-to-third-parties",
+        "no-pii-in-messages",
+        "no-pii-in-exceptions",
     }
     assert rules <= {rule for rule, _, _ in expected}
     assert rules <= {rule for rule, _, _ in clean}

@@ -13,7 +13,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from privlint.analysis import ir
-from privlint.findings import Step
 from privlint.analysis.values import (
     CLEAN,
     Label,
@@ -24,27 +23,88 @@ from privlint.analysis.values import (
     splice_value,
     without_categories,
 )
+from privlint.findings import Step
 
 if TYPE_CHECKING:
     from privlint.analysis.propagate import Interpreter
 
 _DROPPING_BUILTINS = frozenset(
     f"builtins.{name}"
-    for name in ("len", "bool", "isinstance", "issubclass", "hasattr", "callable", "id", "hash",
-                 "type", "any", "all")
+    for name in (
+        "len",
+        "bool",
+        "isinstance",
+        "issubclass",
+        "hasattr",
+        "callable",
+        "id",
+        "hash",
+        "type",
+        "any",
+        "all",
+    )
 )
 _PREDICATE_METHODS = frozenset(
-    ("startswith", "endswith", "isdigit", "isalpha", "isalnum", "isnumeric", "isdecimal",
-     "isspace", "islower", "isupper", "istitle", "isidentifier", "isascii", "count", "find",
-     "rfind", "index", "rindex", "__len__", "__contains__", "__eq__")
+    (
+        "startswith",
+        "endswith",
+        "isdigit",
+        "isalpha",
+        "isalnum",
+        "isnumeric",
+        "isdecimal",
+        "isspace",
+        "islower",
+        "isupper",
+        "istitle",
+        "isidentifier",
+        "isascii",
+        "count",
+        "find",
+        "rfind",
+        "index",
+        "rindex",
+        "__len__",
+        "__contains__",
+        "__eq__",
+    )
 )
 _MUTATORS = frozenset(("append", "extend", "add", "update", "insert", "appendleft", "setdefault"))
 _QUERY_METHODS = frozenset(
-    ("get", "filter", "filter_by", "first", "last", "all", "one", "one_or_none", "scalar",
-     "scalars", "scalar_one", "scalar_one_or_none", "exclude", "order_by", "select_related",
-     "prefetch_related", "get_or_create", "get_or_404", "first_or_404", "query", "select",
-     "execute", "unique", "limit", "offset", "latest", "earliest", "values", "only", "defer",
-     "objects", "where")
+    (
+        "get",
+        "filter",
+        "filter_by",
+        "first",
+        "last",
+        "all",
+        "one",
+        "one_or_none",
+        "scalar",
+        "scalars",
+        "scalar_one",
+        "scalar_one_or_none",
+        "exclude",
+        "order_by",
+        "select_related",
+        "prefetch_related",
+        "get_or_create",
+        "get_or_404",
+        "first_or_404",
+        "query",
+        "select",
+        "execute",
+        "unique",
+        "limit",
+        "offset",
+        "latest",
+        "earliest",
+        "values",
+        "only",
+        "defer",
+        "objects",
+        "where",
+    )
 )
 
 
@@ -85,8 +145,11 @@ class CallEvaluation:
             return Value(type=self.catalog.result_type(qualname))
 
         method = call.func.attr if isinstance(call.func, ir.Attr) else None
-        if qualname in _DROPPING_BUILTINS or (receiver is not None and method in _PREDICATE_METHODS
-                                              and self.program.class_of(receiver.type) is None):
+        if qualname in _DROPPING_BUILTINS or (
+            receiver is not None
+            and method in _PREDICATE_METHODS
+            and self.program.class_of(receiver.type) is None
+        ):
             return CLEAN
 
         reflected = self._reflection(qualname, args, call)
@@ -98,9 +161,10 @@ class CallEvaluation:
         returned = self.catalog.return_category(target) or self.catalog.return_category(qualname)
         if returned is not None:
             step = self.interp.step(call.pos, f"returned by {name}() (pii.returns)")
-            result = replace(result, taint=merge_taint(
-                result.taint, {(returned, ()): Label(returned, (), (step,))}
-            ))
+            result = replace(
+                result,
+                taint=merge_taint(result.taint, {(returned, ()): Label(returned, (), (step,))}),
+            )
         return result
 
     def _reflection(
@@ -182,8 +246,9 @@ class CallEvaluation:
         extra_kwargs: dict[str, Value] = {}
         for arg, value in args:
             if arg.star == "*" or arg.star == "**":
-                spread = [p for p in params if p.name not in bound and p.kind in
-                          ("positional", "keyword")]
+                spread = [
+                    p for p in params if p.name not in bound and p.kind in ("positional", "keyword")
+                ]
                 for parameter in spread:
                     source = value.fields.get(parameter.name, value) if arg.star == "**" else value
                     bound[parameter.name] = source
@@ -268,8 +333,15 @@ class CallEvaluation:
         origin: tuple[Step, ...] = ()
         if self.program.class_of(result_type) is not None:
             name = self.describe(call.func)
-            origin = (self.interp.step(call.pos, f"{result_type.rsplit('.', 1)[-1]} loaded by "
-                                                 f"{name}()"),) if result_type else ()
+            origin = (
+                (
+                    self.interp.step(
+                        call.pos, f"{result_type.rsplit('.', 1)[-1]} loaded by {name}()"
+                    ),
+                )
+                if result_type
+                else ()
+            )
         return Value(taint=combine(parts).taint, type=result_type, origin=origin)
 
     def _query_type(

@@ -111,8 +111,18 @@ class Yield:
 
 
 Expr = (
-    Const | Name | Global | Attr | Item | Call | Combine | DictLit | Drop
-    | Comprehension | Walrus | Yield
+    Const
+    | Name
+    | Global
+    | Attr
+    | Item
+    | Call
+    | Combine
+    | DictLit
+    | Drop
+    | Comprehension
+    | Walrus
+    | Yield
 )
 
 CONST = Const()

@@ -18,9 +18,9 @@ from privlint.findings import Step
 SourceReader = Callable[[str], bytes | None]
 
 
-def locate(hits: Iterable[SinkHit], modules: dict[str, ir.ModuleIR], read: SourceReader) -> (
-    list[SinkHit]
-):
+def locate(
+    hits: Iterable[SinkHit], modules: dict[str, ir.ModuleIR], read: SourceReader
+) -> list[SinkHit]:
     """`hits` with every placeholder position replaced by the real one."""
     hits = list(hits)
     needed = {hit.path for hit in hits if ir.is_placeholder(hit.pos)}

@@ -27,7 +27,6 @@ from privlint.analysis.values import (
     relative,
     shape,
     splice,
-    splice_value,
     with_labels,
 )
 from privlint.catalog import Catalog
@@ -125,8 +124,8 @@ class Propagation:
                 env[parameter.name] = Value(type=parameter.type_name)
             else:
                 value = relative(given, (parameter.name,))
-                env[parameter.name] = value if value.type else replace(
-                    value, type=parameter.type_name
+                env[parameter.name] = (
+                    value if value.type else replace(value, type=parameter.type_name)
                 )
         self._active.add(key)
         self.depth += 1
@@ -148,8 +147,11 @@ class Propagation:
             if function.kind == "classmethod":
                 return Value(ref=function.class_qualname)
         labels = [
-            Label(tag.category, (), (self._step(module, p.pos, f"parameter '{p.name}' tagged "
-                                                              f"{tag.category}"),))
+            Label(
+                tag.category,
+                (),
+                (self._step(module, p.pos, f"parameter '{p.name}' tagged {tag.category}"),),
+            )
             for tag in p.tags
         ]
         if not labels and p.kind in ("positional", "keyword"):
@@ -239,8 +241,11 @@ class Interpreter:
         elif isinstance(statement, ir.Return):
             value = self.expr(statement.value)
             step = self.step(statement.pos, f"returned by {self.function.name}()")
-            self.returns.append(replace(value, taint=add_step(self.flatten(value), step),
-                                        origin=(*value.origin, step)))
+            self.returns.append(
+                replace(
+                    value, taint=add_step(self.flatten(value), step), origin=(*value.origin, step)
+                )
+            )
         elif isinstance(statement, ir.Raise):
             self.raise_(statement)
         elif isinstance(statement, ir.Branch):
@@ -274,8 +279,9 @@ class Interpreter:
         value = self.expr(statement.value)
         if statement.tags:
             labels = [
-                Label(tag.category, (), (self.step(tag.pos, f"tagged {tag.category} "
-                                                            f"({tag.origin})"),))
+                Label(
+                    tag.category, (), (self.step(tag.pos, f"tagged {tag.category} ({tag.origin})"),)
+                )
                 for tag in statement.tags
             ]
             value = with_labels(value, self.propagation.known(labels))
@@ -311,8 +317,8 @@ class Interpreter:
         fields = dict(holder.fields)
         if name is not None:
             fields[name] = value
-        taint = merge_taint(holder.taint, value.taint) if into_taint or name is None else (
-            holder.taint
+        taint = (
+            merge_taint(holder.taint, value.taint) if into_taint or name is None else (holder.taint)
         )
         self.env[base.name] = replace(holder, taint=taint, fields=fields)
         if base.name == "self" and name is not None and self.function.class_qualname:
@@ -426,8 +432,10 @@ class Interpreter:
         if found is not None:
             owner, declared = found
             note = f"read {short}.{attr}"
-            labels = [field_label(base, c, self.step(pos, note))
-                      for c in self.field_categories(owner, declared)]
+            labels = [
+                field_label(base, c, self.step(pos, note))
+                for c in self.field_categories(owner, declared)
+            ]
             return with_labels(Value(type=declared.type_name), labels)
         return self.named(CLEAN, attr, pos, f"read {short}.{attr}")
 
@@ -482,7 +490,9 @@ class Interpreter:
             short = cls.rsplit(".", 1)[-1]
             for owner, declared in self.program.fields(cls):
                 path = self.program.classes[owner.qualname][1].path
-                step = Step(path, declared.pos[0], declared.pos[1], f"field {short}.{declared.name}")
+                step = Step(
+                    path, declared.pos[0], declared.pos[1], f"field {short}.{declared.name}"
+                )
                 for category in self.field_categories(owner, declared):
                     label = field_label(value, category, step)
                     taint.setdefault(label.key, label)
@@ -496,11 +506,13 @@ class Interpreter:
     def hit(self, sink: SinkSpec, pos: ir.Pos, call: str, values: Iterable[Value]) -> None:
         """Record data reaching a sink; every label is kept, the judge picks the best trace."""
         step = self.step(pos, f"{_VERBS.get(sink.kind, 'reaches')} {call}()")
-        labels = list(dict.fromkeys(
-            replace(label, steps=(*label.steps, step))
-            for value in values
-            for label in self.flatten(value).values()
-        ))
+        labels = list(
+            dict.fromkeys(
+                replace(label, steps=(*label.steps, step))
+                for value in values
+                for label in self.flatten(value).values()
+            )
+        )
         if not labels:
             return
         concrete = tuple(label for label in labels if not label.root)

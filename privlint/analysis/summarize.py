@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -21,10 +22,35 @@ from privlint.analysis.modules import absolute_import
 _PII_COMMENT = re.compile(r"#\s*pii:\s*([\w.]+(?:\s*,\s*[\w.]+)*)")
 _SUPPRESSION = re.compile(r"#\s*privlint:\s*ignore(?:\[([^\]]*)\])?[ \t]*(.*)")
 _TYPE_WRAPPERS = {
-    "Optional", "Union", "List", "list", "Sequence", "Iterable", "Iterator", "Set", "set",
-    "FrozenSet", "frozenset", "Tuple", "tuple", "Mapped", "ClassVar", "Final", "Collection",
-    "AsyncIterator", "AsyncIterable", "Generator", "AsyncGenerator", "Awaitable", "Coroutine",
-    "Type", "type", "QuerySet", "Required", "NotRequired", "ReadOnly",
+    "Optional",
+    "Union",
+    "List",
+    "list",
+    "Sequence",
+    "Iterable",
+    "Iterator",
+    "Set",
+    "set",
+    "FrozenSet",
+    "frozenset",
+    "Tuple",
+    "tuple",
+    "Mapped",
+    "ClassVar",
+    "Final",
+    "Collection",
+    "AsyncIterator",
+    "AsyncIterable",
+    "Generator",
+    "AsyncGenerator",
+    "Awaitable",
+    "Coroutine",
+    "Type",
+    "type",
+    "QuerySet",
+    "Required",
+    "NotRequired",
+    "ReadOnly",
 }
 _MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping", "DefaultDict", "OrderedDict"}
 _UNINTERESTING_TYPES = {"str", "int", "float", "bool", "bytes", "None", "object", "Any"}
@@ -58,9 +84,9 @@ def _positions(tree: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     return MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
-def _broken(path: str, module: str, is_package: bool, line: int, column: int, message: str) -> (
-    ir.ModuleIR
-):
+def _broken(
+    path: str, module: str, is_package: bool, line: int, column: int, message: str
+) -> ir.ModuleIR:
     body = ir.FunctionIR(module, module, (), (), ir.NO_POS, kind="module")
     error = ir.ParseError(line, column, " ".join(message.split()))
     return ir.ModuleIR(path, module, is_package, (), body, (), (), error=error)
@@ -123,7 +149,9 @@ class _ModuleLowering:
             placeholders=self.positions is None,
         )
 
-    def _collect_top_level_imports(self, statements: Sequence[cst.BaseStatement]) -> None:
+    def _collect_top_level_imports(
+        self, statements: Sequence[cst.BaseStatement | cst.BaseSmallStatement]
+    ) -> None:
         for statement in statements:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
@@ -251,9 +279,9 @@ class _ModuleLowering:
                     yield ir.Eval(value)
             yield from self._suite(node.body, scope)
         elif isinstance(node, (cst.Try, cst.TryStar)):
-            arms = [self._suite(node.body, scope) + self._orelse(node.orelse, scope)]
-            arms.extend(self._suite(handler.body, scope) for handler in node.handlers)
-            yield ir.Branch(tuple(arms), may_skip=False)
+            tried = self._suite(node.body, scope) + self._orelse(node.orelse, scope)
+            handlers = tuple(self._suite(handler.body, scope) for handler in node.handlers)
+            yield ir.Branch((tried, *handlers), may_skip=False)
             if node.finalbody is not None:
                 yield from self._suite(node.finalbody.body, scope)
         elif isinstance(node, cst.Match):
@@ -304,8 +332,8 @@ class _ModuleLowering:
         elif isinstance(node, cst.Assert):
             yield ir.Eval(ir.Drop((self._expr(node.test),)))
         elif isinstance(node, (cst.Import, cst.ImportFrom)):
-            for local, target in self._import_bindings(node):
-                yield self._bind(local, target)
+            for local, qualname in self._import_bindings(node):
+                yield self._bind(local, qualname)
 
     def _target(self, node: cst.BaseExpression) -> ir.Target:
         if isinstance(node, cst.Name):
@@ -358,7 +386,8 @@ class _ModuleLowering:
         for kind, group in groups:
             for param in group:
                 pos = self._pos(param.name)
-                type_name, tags = (None, ())
+                type_name: str | None = None
+                tags: tuple[ir.Tag, ...] = ()
                 if param.annotation is not None:
                     type_name, tags = self._annotation(param.annotation.annotation)
                 tags = tags + self._comment_tags(pos[0])
@@ -371,7 +400,9 @@ class _ModuleLowering:
         methods: list[tuple[str, str]] = []
         for statement in _suite_statements(node.body):
             if isinstance(statement, cst.FunctionDef):
-                methods.append((statement.name.value, self._function(statement, qualname, qualname)))
+                methods.append(
+                    (statement.name.value, self._function(statement, qualname, qualname))
+                )
             elif isinstance(statement, cst.ClassDef):
                 self._class(statement, qualname)
             elif isinstance(statement, cst.SimpleStatementLine):
@@ -388,7 +419,12 @@ class _ModuleLowering:
         )
         self.classes.append(
             ir.ClassIR(
-                qualname, node.name.value, bases, decorators, tuple(fields), tuple(methods),
+                qualname,
+                node.name.value,
+                bases,
+                decorators,
+                tuple(fields),
+                tuple(methods),
                 self._pos(node.name),
             )
         )
@@ -573,6 +609,7 @@ class _ModuleLowering:
             bindings.append((self._target(clause.target), self._expr(clause.iter)))
             conditions.extend(ir.Drop((self._expr(c.test),)) for c in clause.ifs)
             clause = clause.inner_for_in
+        elements: tuple[ir.Expr, ...]
         if isinstance(node, cst.DictComp):
             elements = (ir.Drop((self._expr(node.key),)), self._expr(node.value))
         else:
@@ -607,7 +644,7 @@ class _ModuleLowering:
         return self._expr(node.value)
 
 
-_EXPRESSIONS = {
+_EXPRESSIONS: dict[type[cst.CSTNode], Callable[[_ModuleLowering, Any], ir.Expr]] = {
     cst.Name: _ModuleLowering._name,
     cst.Attribute: _ModuleLowering._attribute,
     cst.Call: _ModuleLowering._call,
@@ -685,7 +722,7 @@ def _method_kind(decorators: tuple[str, ...]) -> str:
     return "method"
 
 
-def _pattern_captures(pattern: cst.MatchPattern) -> Iterable[str]:
+def _pattern_captures(pattern: cst.MatchPattern | cst.MatchStar) -> Iterable[str]:
     """Names bound by a `case` pattern (they may hold parts of the subject)."""
     if isinstance(pattern, cst.MatchAs):
         if pattern.name is not None:
@@ -700,8 +737,8 @@ def _pattern_captures(pattern: cst.MatchPattern) -> Iterable[str]:
                 element.value if isinstance(element, cst.MatchSequenceElement) else element
             )
     elif isinstance(pattern, cst.MatchMapping):
-        for element in pattern.elements:
-            yield from _pattern_captures(element.pattern)
+        for entry in pattern.elements:
+            yield from _pattern_captures(entry.pattern)
         if pattern.rest is not None:
             yield pattern.rest.value
     elif isinstance(pattern, cst.MatchClass):

@@ -131,7 +131,9 @@ def relative(value: Value, root: Root, depth: int = 2) -> Value:
             name: relative(inner, (*root, name), depth - 1) for name, inner in value.fields.items()
         }
     origin_root = root if value.type is not None else None
-    return Value(taint=taint, ref=value.ref, type=value.type, fields=fields, origin_root=origin_root)
+    return Value(
+        taint=taint, ref=value.ref, type=value.type, fields=fields, origin_root=origin_root
+    )
 
 
 def field_label(value: Value, category: str, step: Step) -> Label:
@@ -153,7 +155,9 @@ def shape(value: Value, depth: int = 2) -> tuple[object, ...]:
     return (categories, value.ref, value.type, fields)
 
 
-def splice(label: Label, bound: Mapping[str, Value], entry_steps: Mapping[str, Step]) -> list[Label]:
+def splice(
+    label: Label, bound: Mapping[str, Value], entry_steps: Mapping[str, Step]
+) -> list[Label]:
     """Labels of a callee rooted at a parameter → the caller's labels with joined traces."""
     if not label.root:
         return [label]
@@ -178,7 +182,9 @@ def splice(label: Label, bound: Mapping[str, Value], entry_steps: Mapping[str, S
     ]
 
 
-def splice_value(value: Value, bound: Mapping[str, Value], entry_steps: Mapping[str, Step]) -> Value:
+def splice_value(
+    value: Value, bound: Mapping[str, Value], entry_steps: Mapping[str, Step]
+) -> Value:
     taint: dict[LabelKey, Label] = {}
     for label in value.taint.values():
         for spliced in splice(label, bound, entry_steps):
@@ -197,5 +203,11 @@ def splice_value(value: Value, bound: Mapping[str, Value], entry_steps: Mapping[
             origin, origin_root = (*parameter.origin, *prefix, *origin), parameter.origin_root
         else:
             origin_root = None
-    return Value(taint=taint, ref=value.ref, type=value.type, fields=fields, origin=origin,
-                 origin_root=origin_root)
+    return Value(
+        taint=taint,
+        ref=value.ref,
+        type=value.type,
+        fields=fields,
+        origin=origin,
+        origin_root=origin_root,
+    )

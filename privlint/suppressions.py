@@ -1,0 +1,78 @@
+"""`# privlint: ignore[RULE] reason` comments: hide findings, and report the comments' own problems.
+
+A suppression covers its own line and the line below it (SPEC §4), so it can
+sit at the end of the sink line or on the line above a long call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from privlint.analysis.ir import ModuleIR, Suppression
+from privlint.findings import Finding, Severity
+
+UNSUPPRESSIBLE = frozenset(("parse-error", "internal-error"))
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    findings: list[Finding]  # what is still reported, including warnings about suppressions
+    hidden: int
+
+
+def apply_suppressions(findings: Iterable[Finding], modules: Iterable[ModuleIR]) -> Suppressed:
+    by_path = {module.path: module.suppressions for module in modules if module.suppressions}
+    used: set[tuple[str, int]] = set()
+    kept: list[Finding] = []
+    hidden = 0
+    for finding in findings:
+        match = _matching(finding, by_path.get(finding.path, ()))
+        if match is None or finding.rule_id in UNSUPPRESSIBLE:
+            kept.append(finding)
+        else:
+            used.add((finding.path, match.line))
+            hidden += 1
+    for path, suppressions in by_path.items():
+        for suppression in suppressions:
+            kept.extend(_problems(path, suppression, (path, suppression.line) in used))
+    return Suppressed(kept, hidden)
+
+
+def _matching(finding: Finding, suppressions: Iterable[Suppression]) -> Suppression | None:
+    for suppression in suppressions:
+        if suppression.line in (finding.line, finding.line - 1) and (
+            not suppression.rules or finding.rule_id in suppression.rules
+        ):
+            return suppression
+    return None
+
+
+def _problems(path: str, suppression: Suppression, used: bool) -> list[Finding]:
+    def warning(rule_id: str, message: str) -> Finding:
+        return Finding(rule_id, Severity.WARNING, message, path, suppression.line, 0)
+
+    problems = []
+    named = ", ".join(suppression.rules) or "every rule"
+    if not used:
+        problems.append(
+            warning(
+                "unused-suppression", f"this suppression of {named} matches no finding; remove it"
+            )
+        )
+    if not suppression.rules:
+        problems.append(
+            warning(
+                "blanket-suppression",
+                "`# privlint: ignore` without [rule-id] hides every rule here; "
+                "name the rules it is meant for",
+            )
+        )
+    if not suppression.reason:
+        problems.append(
+            warning(
+                "suppression-without-reason",
+                f"the suppression of {named} gives no reason; add one after it",
+            )
+        )
+    return problems

@@ -1,0 +1,30 @@
+"""Shared helpers: scan a fixture project the way `privlint check` does."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from privlint.config import load_policy
+from privlint.findings import Finding
+from privlint.scan import scan
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+
+
+def scan_project(root: Path, config: Path | None = None) -> list[Finding]:
+    """Findings of a scan of `root` with its own policy (or builtin:default)."""
+    if config is None and (root / "privlint.yaml").exists():
+        config = root / "privlint.yaml"
+    policy = load_policy(config, root)
+    return scan(policy, []).findings
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
