@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from privlint import __version__
-from privlint.config import ConfigError, load_policy, starter_policy_text
+from privlint.config import ConfigError, find_config, load_policy, starter_policy_text
 from privlint.fileio import write_atomic
 from privlint.findings import Severity
 from privlint.policy import Policy
@@ -50,7 +50,7 @@ class Level(str, Enum):
 
 
 def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _fail(message: str) -> NoReturn:
@@ -58,7 +58,14 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_ERROR)
 
 
-def _policy(config: Path | None) -> Policy:
+def _policy(config: Path | None, paths: list[Path] | None = None) -> Policy:
+    """The policy for this run: `--config`, else the nearest one above the first PATH or the cwd.
+
+    Starting from the scanned path (as ruff does) lets `privlint check examples/walletapp`
+    use that project's own policy.
+    """
+    if config is None and paths:
+        config = find_config(paths[0])
     try:
         return load_policy(config, Path.cwd())
     except ConfigError as error:
@@ -103,7 +110,7 @@ def check(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More on stderr.")] = False,
 ) -> None:
     """Scan for personal data reaching sinks the policy forbids."""
-    policy = _policy(config)
+    policy = _policy(config, paths)
     try:
         result = scan(policy, paths or [])
     except Exception as error:  # a bug in privlint: say so, fail the run

@@ -85,3 +85,12 @@ def markdown_table(policy: Policy) -> str:
         sinks = ", ".join(rule.sinks) or "—"
         lines.append(f"| `{rule.id}` | {rule.severity.value} | {sinks} | {rule.summary} |")
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # `python -m privlint.ruledocs` prints the README's rule table
+    import sys
+    from pathlib import Path
+
+    from privlint.config import load_policy
+
+    sys.stdout.write(markdown_table(load_policy(None, Path(__file__).parent)))
