@@ -64,10 +64,13 @@ def _policy(config: Path | None, paths: list[Path] | None = None) -> Policy:
     Starting from the scanned path (as ruff does) lets `privlint check examples/walletapp`
     use that project's own policy.
     """
+    start = Path.cwd()
     if config is None and paths:
         config = find_config(paths[0])
+        if config is None and paths[0].is_dir():
+            start = paths[0]  # no policy anywhere: the scanned folder is the project root
     try:
-        return load_policy(config, Path.cwd())
+        return load_policy(config, start)
     except ConfigError as error:
         console = _stderr()
         for problem in error.problems:
