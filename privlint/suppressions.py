@@ -40,12 +40,13 @@ def apply_suppressions(findings: Iterable[Finding], modules: Iterable[ModuleIR])
 
 
 def _matching(finding: Finding, suppressions: Iterable[Suppression]) -> Suppression | None:
-    for suppression in suppressions:
-        if suppression.line in (finding.line, finding.line - 1) and (
-            not suppression.rules or finding.rule_id in suppression.rules
-        ):
-            return suppression
-    return None
+    """The comment on the finding's own line if it covers the rule, else the one above it."""
+    covering = {
+        suppression.line: suppression
+        for suppression in suppressions
+        if not suppression.rules or finding.rule_id in suppression.rules
+    }
+    return covering.get(finding.line) or covering.get(finding.line - 1)
 
 
 def _problems(path: str, suppression: Suppression, used: bool) -> list[Finding]:

@@ -104,6 +104,14 @@ _QUERY_METHODS = frozenset(
         "defer",
         "objects",
         "where",
+        "create",
+        "update_or_create",
+        "in_bulk",
+        "iterator",
+        "annotate",
+        "distinct",
+        "fetchone",
+        "fetchall",
     )
 )
 
@@ -145,10 +153,9 @@ class CallEvaluation:
             return Value(type=self.catalog.result_type(qualname))
 
         method = call.func.attr if isinstance(call.func, ir.Attr) else None
+        runs_project_code = target in self.program.functions
         if qualname in _DROPPING_BUILTINS or (
-            receiver is not None
-            and method in _PREDICATE_METHODS
-            and self.program.class_of(receiver.type) is None
+            method in _PREDICATE_METHODS and not runs_project_code
         ):
             return CLEAN
 
@@ -352,7 +359,7 @@ class CallEvaluation:
         args: list[tuple[ir.Arg, Value]],
     ) -> str | None:
         """ORM idioms: `session.get(Customer, id)`, `Customer.objects.filter(...)`."""
-        if method is None or method not in _QUERY_METHODS:
+        if (method or qualname.rsplit(".", 1)[-1]) not in _QUERY_METHODS:
             return None
         for _, value in args:
             cls = self.program.class_of(value.ref) or self.program.class_of(value.type)

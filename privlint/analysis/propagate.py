@@ -411,9 +411,13 @@ class Interpreter:
     def read_attribute(self, base: Value, attr: str, pos: ir.Pos) -> Value:
         if base.ref is not None:
             return self.global_value(f"{base.ref}.{attr}")
-        if attr in base.fields:
-            return base.fields[attr]
         cls = self.program.class_of(base.type)
+        if attr in base.fields:
+            known = base.fields[attr]
+            if cls is None:
+                return known
+            declared = self.class_attribute(base, cls, attr, pos)  # a tagged field stays tagged
+            return replace(known, taint=merge_taint(known.taint, declared.taint))
         if cls is not None:
             return self.class_attribute(base, cls, attr, pos)
         if base.type is not None:

@@ -294,9 +294,10 @@ class _ModuleLowering:
         return self._suite(orelse.body, scope) if orelse is not None else ()
 
     def _match_case(self, case: cst.MatchCase, subject: ir.Expr, scope: str) -> ir.Block:
+        pos = self._pos(case.pattern)
         captures = [
-            ir.Assign((ir.TName(name),), subject, self._pos(case.pattern))
-            for name in _pattern_captures(case.pattern)
+            ir.Assign((ir.TName(name),), part, pos)
+            for name, part in _pattern_captures(case.pattern, subject)
         ]
         return (*captures, *self._suite(case.body, scope))
 
@@ -722,30 +723,33 @@ def _method_kind(decorators: tuple[str, ...]) -> str:
     return "method"
 
 
-def _pattern_captures(pattern: cst.MatchPattern | cst.MatchStar) -> Iterable[str]:
-    """Names bound by a `case` pattern (they may hold parts of the subject)."""
+def _pattern_captures(
+    pattern: cst.MatchPattern | cst.MatchStar, subject: ir.Expr
+) -> Iterable[tuple[str, ir.Expr]]:
+    """Names a `case` pattern binds, with the part of the subject each one holds."""
     if isinstance(pattern, cst.MatchAs):
         if pattern.name is not None:
-            yield pattern.name.value
+            yield pattern.name.value, subject
         if pattern.pattern is not None:
-            yield from _pattern_captures(pattern.pattern)
+            yield from _pattern_captures(pattern.pattern, subject)
     elif isinstance(pattern, cst.MatchStar) and pattern.name is not None:
-        yield pattern.name.value
+        yield pattern.name.value, subject
     elif isinstance(pattern, (cst.MatchSequence, cst.MatchList, cst.MatchTuple)):
         for element in pattern.patterns:
-            yield from _pattern_captures(
-                element.value if isinstance(element, cst.MatchSequenceElement) else element
-            )
+            inner = element.value if isinstance(element, cst.MatchSequenceElement) else element
+            yield from _pattern_captures(inner, subject)
     elif isinstance(pattern, cst.MatchMapping):
         for entry in pattern.elements:
-            yield from _pattern_captures(entry.pattern)
+            key = _string_value(entry.key) if isinstance(entry.key, cst.SimpleString) else None
+            yield from _pattern_captures(entry.pattern, ir.Item(subject, key, ir.NO_POS))
         if pattern.rest is not None:
-            yield pattern.rest.value
+            yield pattern.rest.value, subject
     elif isinstance(pattern, cst.MatchClass):
         for positional in pattern.patterns:
-            yield from _pattern_captures(positional.value)
+            yield from _pattern_captures(positional.value, subject)
         for keyword in pattern.kwds:
-            yield from _pattern_captures(keyword.pattern)
+            attribute = ir.Attr(subject, keyword.key.value, ir.NO_POS)
+            yield from _pattern_captures(keyword.pattern, attribute)
     elif isinstance(pattern, cst.MatchOr):
         for alternative in pattern.patterns:
-            yield from _pattern_captures(alternative.pattern)
+            yield from _pattern_captures(alternative.pattern, subject)

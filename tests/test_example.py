@@ -1,0 +1,43 @@
+"""The shipped example tells SPEC's story; these tests keep it true."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from annotations import read_annotations
+from conftest import REPO, scan_project
+
+EXAMPLE = REPO / "examples" / "walletapp"
+LEAK = "walletapp/support/agent_tools.py"
+
+
+def test_example_reports_exactly_its_annotated_findings() -> None:
+    expected, clean = read_annotations(EXAMPLE)
+    found = {(f.rule_id, f.path, f.line) for f in scan_project(EXAMPLE)}
+    assert found == expected
+    assert not found & clean
+
+
+def test_whatsapp_leak_is_traced_across_three_modules() -> None:
+    (finding,) = scan_project(EXAMPLE)
+    assert finding.rule_id == "messaging-only-via-notifications"
+    assert finding.function == "walletapp.support.agent_tools.message_customer"
+    assert finding.categories == ("user.contact.phone_number",)
+    files = [step.path for step in finding.trace]
+    assert files[0] == "walletapp/crm.py"
+    assert "walletapp/messages.py" in files
+    assert files[-1] == LEAK
+    notes = [step.note for step in finding.trace]
+    assert "read Customer.phone" in notes
+    assert notes[-1] == "sent by WhatsAppClient.send_message()"
+
+
+def test_moving_the_send_into_notifications_clears_it(tmp_path: Path) -> None:
+    project = tmp_path / "walletapp"
+    shutil.copytree(EXAMPLE, project)
+    leak = project / LEAK
+    moved = project / "walletapp" / "notifications" / "agent_messages.py"
+    moved.write_text(leak.read_text(encoding="utf-8"), encoding="utf-8")
+    leak.unlink()
+    assert scan_project(project) == []
