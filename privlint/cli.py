@@ -175,7 +175,10 @@ def rules(
     table = Table("id", "severity", "sinks", "summary", box=None, pad_edge=False)
     for rule in documented_rules(_policy(config)):
         table.add_row(rule.id, rule.severity.value, ", ".join(rule.sinks) or "-", rule.summary)
-    Console(highlight=False).print(table)
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = 200  # a pipe or a file gets whole lines
+    console.print(table)
 
 
 @app.command()

@@ -7,6 +7,7 @@ branches and loops over a small expression language, with positions, the
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -66,7 +67,8 @@ def summarize_source(source: bytes, path: str, module: str, is_package: bool) ->
     try:
         tree = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
-        return _broken(path, module, is_package, error.raw_line, error.raw_column, error.message)
+        line, column, message = _syntax_error(source, error)
+        return _broken(path, module, is_package, line, column, message)
     comments = _comments(source)
     positions = _positions(tree) if comments else None
     return _ModuleLowering(path, module, is_package, positions, comments).lower(tree)
@@ -90,6 +92,18 @@ def _broken(
     body = ir.FunctionIR(module, module, (), (), ir.NO_POS, kind="module")
     error = ir.ParseError(line, column, " ".join(message.split()))
     return ir.ModuleIR(path, module, is_package, (), body, (), (), error=error)
+
+
+def _syntax_error(source: bytes, error: cst.ParserSyntaxError) -> tuple[int, int, str]:
+    """Where and why a file does not parse, as CPython says it (LibCST's location is rough)."""
+    try:
+        ast.parse(source)
+    except SyntaxError as python_error:
+        if python_error.lineno:
+            return python_error.lineno, max((python_error.offset or 1) - 1, 0), python_error.msg
+    except (ValueError, MemoryError, RecursionError):
+        pass
+    return error.raw_line, error.raw_column, error.message.removeprefix("parser error: ")
 
 
 def _comments(source: bytes) -> dict[int, str]:
