@@ -1,29 +1,49 @@
 """The policy's sinks, sanitizers, types and PII sources, matched by qualified name.
 
-Lookups are memoised: the engine asks the same questions for every call of
-`logger.info` in a project, and fnmatch over every pattern each time adds up.
+The engine asks the same questions for every call in a project, so each kind
+of entry is one combined regular expression (the first listed pattern that
+matches wins, as in the policy) and every answer is memoised.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Generic, TypeVar
 
-from privlint.policy import (
-    NameHeuristic,
-    Policy,
-    Sanitizer,
-    SinkSpec,
-    any_name_matches,
-    name_matches,
-)
+from privlint.policy import NameHeuristic, Policy, Sanitizer, SinkSpec
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+T = TypeVar("T")
 
 
 def snake_case(identifier: str) -> str:
     """`customerPhone` → `customer_phone`; the form name heuristics are written against."""
     return _CAMEL_BOUNDARY.sub("_", identifier).lower()
+
+
+class PatternTable(Generic[T]):
+    """Dotted-name patterns (fnmatch, `*` crossing dots) mapped to values; first match wins."""
+
+    def __init__(self, entries: Sequence[tuple[str, T]]) -> None:
+        self._values = [value for _, value in entries]
+        alternatives = [
+            f"(?P<p{index}>{fnmatch.translate(pattern)})"
+            for index, (pattern, _) in enumerate(entries)
+        ]
+        self._regex = re.compile("|".join(alternatives)) if alternatives else None
+        self.lookup: Callable[[str], T | None] = lru_cache(maxsize=None)(self._lookup)
+
+    def _lookup(self, qualname: str) -> T | None:
+        if self._regex is None:
+            return None
+        match = self._regex.match(qualname)
+        if match is None or match.lastgroup is None:
+            return None
+        return self._values[int(match.lastgroup[1:])]
 
 
 class Catalog:
@@ -34,30 +54,16 @@ class Catalog:
         self._heuristics: tuple[tuple[re.Pattern[str], NameHeuristic], ...] = tuple(
             (re.compile(h.pattern), h) for h in policy.pii.active_names()
         )
-        self.sink = lru_cache(maxsize=None)(self._sink)
-        self.sanitizer = lru_cache(maxsize=None)(self._sanitizer)
-        self.result_type = lru_cache(maxsize=None)(self._result_type)
+        self.sink = PatternTable[SinkSpec](
+            [(call, sink) for sink in policy.sinks for call in sink.calls]
+        ).lookup
+        self.sanitizer = PatternTable[Sanitizer](
+            [(call, sanitizer) for sanitizer in policy.sanitizers for call in sanitizer.calls]
+        ).lookup
+        self.result_type = PatternTable[str](list(policy.types)).lookup
+        self.field_category = PatternTable[str](list(policy.pii.fields)).lookup
+        self.return_category = PatternTable[str](list(policy.pii.returns)).lookup
         self.name_category = lru_cache(maxsize=None)(self._name_category)
-        self.field_category = lru_cache(maxsize=None)(self._field_category)
-        self.return_category = lru_cache(maxsize=None)(self._return_category)
-
-    def _sink(self, qualname: str) -> SinkSpec | None:
-        for sink in self.policy.sinks:
-            if any_name_matches(sink.calls, qualname):
-                return sink
-        return None
-
-    def _sanitizer(self, qualname: str) -> Sanitizer | None:
-        for sanitizer in self.policy.sanitizers:
-            if any_name_matches(sanitizer.calls, qualname):
-                return sanitizer
-        return None
-
-    def _result_type(self, qualname: str) -> str | None:
-        for pattern, type_name in self.policy.types:
-            if name_matches(pattern, qualname):
-                return type_name
-        return None
 
     def _name_category(self, identifier: str) -> str | None:
         """The category a name heuristic gives `identifier` (as written or in snake_case)."""
@@ -65,16 +71,4 @@ class Catalog:
         for pattern, heuristic in self._heuristics:
             if pattern.search(identifier) or pattern.search(snake):
                 return heuristic.category
-        return None
-
-    def _field_category(self, qualname: str) -> str | None:
-        for pattern, category in self.policy.pii.fields:
-            if name_matches(pattern, qualname):
-                return category
-        return None
-
-    def _return_category(self, qualname: str) -> str | None:
-        for pattern, category in self.policy.pii.returns:
-            if name_matches(pattern, qualname):
-                return category
         return None

@@ -43,10 +43,6 @@ def name_matches(pattern: str, qualified_name: str) -> bool:
     return _compiled(pattern).match(qualified_name) is not None
 
 
-def any_name_matches(patterns: tuple[str, ...], qualified_name: str) -> bool:
-    return any(name_matches(p, qualified_name) for p in patterns)
-
-
 @dataclass(frozen=True)
 class NameHeuristic:
     """Identifiers matching `pattern` carry `category` where they enter the code."""

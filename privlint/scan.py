@@ -1,11 +1,16 @@
-"""The pipeline of one scan: discover → summarize → propagate → judge.
+"""The pipeline of one scan: discover → summarize (parallel, cached) → propagate → judge.
 
-Data flows one way; each stage gets plain data from the one before it.
+Data flows one way; each stage gets plain data from the one before it. Per-file
+summaries are cached by content, and a whole scan whose inputs (files, policy,
+scope) are unchanged is answered from the cache without propagating again.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +20,7 @@ from privlint.analysis.modules import module_name
 from privlint.analysis.program import Program
 from privlint.analysis.propagate import Propagation
 from privlint.analysis.summarize import summarize_source
+from privlint.cache import Cache, module_key, scan_key
 from privlint.catalog import Catalog
 from privlint.discover import discover
 from privlint.findings import Finding, with_fingerprints
@@ -22,6 +28,19 @@ from privlint.judge import AllowedFlow, judge, module_findings
 from privlint.policy import Policy
 from privlint.suppressions import apply_suppressions
 from privlint.taxonomy import load_taxonomy
+
+_PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than it saves
+
+
+@dataclass
+class ScanStats:
+    """What `--stats` prints: where the files went and where the time went."""
+
+    discovered: int = 0
+    from_cache: int = 0
+    parsed: int = 0
+    result_from_cache: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -31,6 +50,16 @@ class ScanResult:
     allowed: list[AllowedFlow] = field(default_factory=list)
     errors: tuple[tuple[str, str], ...] = ()
     suppressed: int = 0
+    stats: ScanStats = field(default_factory=ScanStats)
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: str
+    module: str
+    is_package: bool
+    data: bytes
+    key: str
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -41,60 +70,108 @@ def relative_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def summarize_file(path: Path, policy: Policy) -> tuple[ModuleIR | None, str | None]:
-    """The IR of one file, or the reason it could not be read."""
-    try:
-        source = path.read_bytes()
-    except OSError as error:
-        return None, f"cannot read file: {error.strerror or error}"
-    name, is_package = module_name(path, policy.root, policy.source_roots)
-    return summarize_source(source, relative_path(path, policy.root), name, is_package), None
+def scan(
+    policy: Policy, paths: Sequence[Path], jobs: int | None = None, use_cache: bool = True
+) -> ScanResult:
+    stats = ScanStats()
+    clock = time.perf_counter()
 
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stats.seconds[stage] = now - clock
+        clock = now
 
-def scan(policy: Policy, paths: Sequence[Path]) -> ScanResult:
+    cache = Cache(policy.root, enabled=use_cache)
     discovery = discover(policy.root, paths, policy.include, policy.exclude)
     errors = [(relative_path(p, policy.root), message) for p, message in discovery.problems]
-    modules: list[ModuleIR] = []
-    for path in discovery.files:
-        module, problem = summarize_file(path, policy)
-        if module is None:
-            errors.append((relative_path(path, policy.root), problem or "unreadable"))
-        else:
-            modules.append(module)
+    sources = _read(discovery.files, policy, errors)
+    stats.discovered = len(discovery.files)
+    scope = sorted(relative_path(p, policy.root) for p in discovery.report_only or ())
+    lap("discover")
+
+    key = scan_key(repr(policy), [*scope, *map(repr, errors)], [s.key for s in sources])
+    cached = cache.load("scan", key)
+    if isinstance(cached, tuple) and len(cached) == 3:
+        stats.result_from_cache = True
+        findings, allowed, suppressed = cached
+        lap("cached result")
+        return ScanResult(
+            list(findings), len(discovery.files), list(allowed), tuple(errors), suppressed, stats
+        )
+
+    modules = _summaries(sources, cache, jobs, stats)
+    lap("summarize")
     taxonomy = load_taxonomy()
     program = Program(module for module in modules if module.error is None)
     propagation = Propagation(program, Catalog(policy), set(taxonomy.descriptions))
     by_path = {module.path: module for module in modules}
-    hits = locate(propagation.run(), by_path, lambda path: _read_bytes(policy.root / path))
-    lines = _source_lines({hit.path for hit in hits}, policy.root)
-    verdict = judge(hits, policy, lines)
+    data = {source.path: source.data for source in sources}
+    hits = locate(propagation.run(), by_path, data.get)
+    lap("propagate")
+    verdict = judge(hits, policy, {path: _lines(data.get(path)) for path in {h.path for h in hits}})
     findings = verdict.findings + [f for m in modules for f in module_findings(m, taxonomy)]
     suppressed = apply_suppressions(findings, modules)
     findings = suppressed.findings
     if discovery.report_only is not None:
-        wanted = {relative_path(p, policy.root) for p in discovery.report_only}
-        findings = [f for f in findings if f.path in wanted]
+        findings = [f for f in findings if f.path in scope]
+    findings = with_fingerprints(findings)
+    lap("judge")
+    cache.store("scan", key, (tuple(findings), tuple(verdict.allowed), suppressed.hidden))
     return ScanResult(
-        findings=with_fingerprints(findings),
-        files_scanned=len(discovery.files),
-        allowed=verdict.allowed,
-        errors=tuple(errors),
-        suppressed=suppressed.hidden,
+        findings, len(discovery.files), verdict.allowed, tuple(errors), suppressed.hidden, stats
     )
 
 
-def _source_lines(paths: set[str], root: Path) -> dict[str, list[str]]:
-    lines = {}
-    for path in paths:
+def _read(files: Sequence[Path], policy: Policy, errors: list[tuple[str, str]]) -> list[_Source]:
+    sources = []
+    for path in files:
+        relative = relative_path(path, policy.root)
         try:
-            lines[path] = (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            lines[path] = []
-    return lines
+            data = path.read_bytes()
+        except OSError as error:
+            errors.append((relative, f"cannot read file: {error.strerror or error}"))
+            continue
+        name, is_package = module_name(path, policy.root, policy.source_roots)
+        sources.append(
+            _Source(relative, name, is_package, data, module_key(data, relative, name, is_package))
+        )
+    return sources
 
 
-def _read_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
+def _summaries(
+    sources: list[_Source], cache: Cache, jobs: int | None, stats: ScanStats
+) -> list[ModuleIR]:
+    """Every file's IR: from the cache when its content is known, else summarized now."""
+    modules: dict[str, ModuleIR] = {}
+    pending: list[_Source] = []
+    for source in sources:
+        known = cache.load("module", source.key)
+        if isinstance(known, ModuleIR):
+            modules[source.path] = known
+        else:
+            pending.append(source)
+    stats.from_cache = len(modules)
+    stats.parsed = len(pending)
+    jobs = jobs or os.cpu_count() or 1
+    work = [(s.data, s.path, s.module, s.is_package) for s in pending]
+    if jobs > 1 and len(pending) >= _PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            fresh = list(pool.map(_summarize, work, chunksize=8))
+    else:
+        fresh = [_summarize(item) for item in work]
+    for source, module in zip(pending, fresh, strict=True):
+        modules[source.path] = module
+        cache.store("module", source.key, module)
+    return [modules[source.path] for source in sources]
+
+
+def _summarize(work: tuple[bytes, str, str, bool]) -> ModuleIR:
+    return summarize_source(*work)
+
+
+def _lines(data: bytes | None) -> list[str]:
+    if data is None:
+        return []
+    text = data.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

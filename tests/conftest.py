@@ -22,7 +22,7 @@ def scan_project(root: Path, config: Path | None = None) -> list[Finding]:
     if config is None and (root / "privlint.yaml").exists():
         config = root / "privlint.yaml"
     policy = load_policy(config, root)
-    return scan(policy, []).findings
+    return scan(policy, [], use_cache=False).findings
 
 
 @pytest.fixture

@@ -27,6 +27,8 @@ class Program:
             for cls in module.classes:
                 self.classes[cls.qualname] = (cls, module)
         self._resolved: dict[str, str] = {}
+        self._mro: dict[str, tuple[ir.ClassIR, ...]] = {}
+        self._methods: dict[tuple[str, str], str | None] = {}
 
     def resolve(self, qualname: str) -> str:
         """The defining qualified name behind `qualname` (itself when it is not the project's)."""
@@ -57,8 +59,15 @@ class Program:
                 return qualname
         return qualname
 
-    def mro(self, class_qualname: str) -> Iterator[ir.ClassIR]:
+    def mro(self, class_qualname: str) -> tuple[ir.ClassIR, ...]:
         """The project classes of a class hierarchy, most derived first."""
+        known = self._mro.get(class_qualname)
+        if known is None:
+            known = tuple(self._hierarchy(class_qualname))
+            self._mro[class_qualname] = known
+        return known
+
+    def _hierarchy(self, class_qualname: str) -> Iterator[ir.ClassIR]:
         seen: set[str] = set()
         pending = [class_qualname]
         while pending and len(seen) < 64:
@@ -71,11 +80,18 @@ class Program:
             pending.extend(cls.bases)
 
     def find_method(self, class_qualname: str, name: str) -> str | None:
-        for cls in self.mro(class_qualname):
-            for method_name, qualname in cls.methods:
-                if method_name == name:
-                    return qualname
-        return None
+        key = (class_qualname, name)
+        if key not in self._methods:
+            self._methods[key] = next(
+                (
+                    qualname
+                    for cls in self.mro(class_qualname)
+                    for method_name, qualname in cls.methods
+                    if method_name == name
+                ),
+                None,
+            )
+        return self._methods[key]
 
     def find_field(self, class_qualname: str, name: str) -> tuple[ir.ClassIR, ir.FieldIR] | None:
         for cls in self.mro(class_qualname):

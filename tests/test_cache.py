@@ -1,0 +1,98 @@
+"""Cold, warm, serial and parallel scans agree exactly; the cache survives damage and races."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+from privlint.cache import CACHE_DIR, Cache
+from privlint.config import load_policy
+from privlint.findings import Finding
+from privlint.scan import ScanResult, scan
+
+PROJECT = FIXTURES / "projects" / "sqlalchemy_app"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    copy = tmp_path / "project"
+    shutil.copytree(PROJECT, copy, ignore=shutil.ignore_patterns(CACHE_DIR))
+    # enough files that the process pool is used
+    for index in range(20):
+        (copy / "ledger" / f"filler_{index}.py").write_text(
+            f"def helper_{index}(value: int) -> int:\n    return value + {index}\n"
+        )
+    return copy
+
+
+def _run(root: Path, **options: object) -> ScanResult:
+    return scan(load_policy(root / "privlint.yaml", root), [], **options)  # type: ignore[arg-type]
+
+
+def _identity(findings: list[Finding]) -> list[tuple[object, ...]]:
+    return [(f.rule_id, f.path, f.line, f.categories, f.trace, f.fingerprint) for f in findings]
+
+
+def test_cold_warm_serial_and_parallel_scans_find_the_same(project: Path) -> None:
+    reference = _run(project, use_cache=False, jobs=1)
+    assert reference.findings
+    cold = _run(project, jobs=2)
+    warm = _run(project, jobs=2)
+    assert cold.stats.parsed == 27 and not cold.stats.result_from_cache
+    assert warm.stats.result_from_cache
+    for result in (cold, warm, _run(project, use_cache=False, jobs=2)):
+        assert _identity(result.findings) == _identity(reference.findings)
+
+
+def test_one_changed_file_is_the_only_one_parsed_again(project: Path) -> None:
+    _run(project)
+    target = project / "ledger" / "filler_3.py"
+    target.write_text(target.read_text() + "\n# touched\n")
+    again = _run(project)
+    assert (again.stats.parsed, again.stats.from_cache) == (1, 26)
+
+
+def test_no_cache_writes_nothing(project: Path) -> None:
+    _run(project, use_cache=False)
+    assert not (project / CACHE_DIR).exists()
+
+
+def test_cache_keeps_itself_out_of_git(project: Path) -> None:
+    _run(project)
+    assert (project / CACHE_DIR / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_corrupt_and_truncated_entries_are_rebuilt(project: Path) -> None:
+    reference = _identity(_run(project, use_cache=False).findings)
+    _run(project)
+    entries = sorted((project / CACHE_DIR).rglob("*.bin"))
+    assert entries
+    for index, entry in enumerate(entries):
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2] if index % 2 else b"\x00garbage" + data)
+    assert _identity(_run(project).findings) == reference
+    assert _identity(_run(project).findings) == reference
+
+
+def test_pickled_payloads_are_never_executed(project: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    cache = Cache(project)
+    cache.store("module", "ab" * 20, ("placeholder",))
+    entry = next((project / CACHE_DIR).rglob("*.bin"))
+    payload = f"import pathlib; pathlib.Path({str(marker)!r}).touch()"
+    entry.write_bytes(b"cos\nsystem\n(S" + repr(payload).encode() + b"\ntR.")
+    assert cache.load("module", "ab" * 20) is None
+    assert not marker.exists()
+
+
+def test_two_processes_sharing_a_cache_both_finish_correctly(project: Path) -> None:
+    command = [sys.executable, "-m", "privlint", "check", "--format", "json", str(project)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [1, 1]
+    assert outputs[0] == outputs[1]
