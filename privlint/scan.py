@@ -19,7 +19,6 @@ from privlint.analysis.locate import locate
 from privlint.analysis.modules import module_name
 from privlint.analysis.program import Program
 from privlint.analysis.propagate import Propagation
-from privlint.analysis.summarize import summarize_source
 from privlint.cache import Cache, module_key, scan_key
 from privlint.catalog import Catalog
 from privlint.discover import discover
@@ -167,6 +166,9 @@ def _summaries(
 
 
 def _summarize(work: tuple[bytes, str, str, bool]) -> ModuleIR:
+    # Imported here: loading LibCST costs more than a whole warm scan that parses nothing.
+    from privlint.analysis.summarize import summarize_source
+
     return summarize_source(*work)
 
 

@@ -12,7 +12,6 @@ from dataclasses import replace
 
 from privlint.analysis import ir
 from privlint.analysis.propagate import SinkHit
-from privlint.analysis.summarize import node_positions
 from privlint.findings import Step
 
 SourceReader = Callable[[str], bytes | None]
@@ -28,6 +27,8 @@ def locate(
         step.path for hit in hits for label in hit.labels for step in label.steps if step.line < 0
     }
     tables: dict[str, list[ir.Pos]] = {}
+    if needed:  # imported only when needed: loading LibCST dominates a warm scan
+        from privlint.analysis.summarize import node_positions
     for path in sorted(needed):
         module = modules.get(path)
         source = read(path)
