@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -18,15 +19,27 @@ from rich.console import Console
 from rich.table import Table
 
 from privlint import __version__
+from privlint.baseline import (
+    BASELINE_FILE,
+    BaselineEntry,
+    BaselineError,
+    apply_baseline,
+    baseline_entries,
+    load_baseline,
+    render_baseline,
+)
 from privlint.config import ConfigError, find_config, load_policy, starter_policy_text
 from privlint.fileio import write_atomic
 from privlint.findings import Severity
+from privlint.gitdiff import NULL_REF, ChangedLines, GitDiffError, changed_lines, only_changed
+from privlint.inventory import build_inventory
 from privlint.policy import Policy
 from privlint.reporters import REPORTERS, render
 from privlint.reporters.context import ReportContext
 from privlint.reporters.github import step_summary_markdown
+from privlint.reporters.inventory import INVENTORY_FORMATS, render_inventory_table
 from privlint.ruledocs import documented_rules, explain_text, rule_infos
-from privlint.scan import scan
+from privlint.scan import ScanResult, ScanStats, scan
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -106,20 +119,44 @@ def check(
         OutputFormat, typer.Option("--format", help="Report format.")
     ] = OutputFormat["text"],
     output: Annotated[Path | None, typer.Option(help="Write the report to this file.")] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="Hide findings whose fingerprint is in this baseline file."),
+    ] = None,
+    diff: Annotated[
+        str | None,
+        typer.Option(
+            metavar="REF",
+            help="Report only findings on lines changed since this git ref "
+            "(default: $PRE_COMMIT_FROM_REF when set).",
+        ),
+    ] = None,
     severity: Annotated[
         Level, typer.Option(help="Lowest severity that fails the run.")
     ] = Level.error,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Less on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More on stderr.")] = False,
+    jobs: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: CPU count).")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write .privlint_cache/.")
+    ] = False,
+    stats: Annotated[
+        bool, typer.Option("--stats", help="Print file counts and time per stage on stderr.")
+    ] = False,
 ) -> None:
     """Scan for personal data reaching sinks the policy forbids."""
     policy = _policy(config, paths)
+    accepted = _load_baseline(baseline)
+    changed = _changed_lines(policy.root, _diff_ref(diff))
     try:
-        result = scan(policy, paths or [])
+        result = scan(policy, paths or [], jobs=jobs, use_cache=not no_cache)
     except Exception as error:  # a bug in privlint: say so, fail the run
         if verbose:
             traceback.print_exc()
         _fail(f"internal error: {type(error).__name__}: {error} (run with --verbose for details)")
+    result, baselined = _narrow(result, accepted, changed, policy.root, paths or [], quiet, verbose)
     fail_severity = Severity(severity.value)
     to_terminal = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     context = ReportContext(
@@ -130,6 +167,7 @@ def check(
         errors=result.errors,
         fail_severity=fail_severity,
         suppressed=result.suppressed,
+        baselined=baselined,
         rules=rule_infos(policy),
     )
     report = render(output_format.value, result.findings, context)
@@ -145,14 +183,105 @@ def check(
     if output_format.value == "github" and "GITHUB_STEP_SUMMARY" in os.environ:
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(step_summary_markdown(result.findings, context))
+    if stats:
+        _stderr().print(_stats_text(result.stats), markup=False)
     if verbose:
         for path, message in result.errors:
             _stderr().print(f"{path}: {message}", markup=False)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
+def _stats_text(stats: ScanStats) -> str:
+    lines = [
+        f"files discovered: {stats.discovered}",
+        f"summaries from cache: {stats.from_cache}",
+        f"files parsed: {stats.parsed}",
+        f"whole result from cache: {'yes' if stats.result_from_cache else 'no'}",
+    ]
+    lines += [f"{stage}: {seconds:.3f} s" for stage, seconds in stats.seconds.items()]
+    return "\n".join(f"privlint stats: {line}" for line in lines)
+
+
 def _summary(count: int, files: int, output: Path) -> str:
     return f"privlint: {count} finding{'s' * (count != 1)} in {files} files, report in {output}"
+
+
+def _load_baseline(path: Path | None) -> tuple[BaselineEntry, ...] | None:
+    """The `--baseline` entries, read before scanning so a bad file fails fast (exit 2)."""
+    if path is None:
+        return None
+    try:
+        return load_baseline(path)
+    except BaselineError as error:
+        _fail(str(error))
+
+
+def _diff_ref(diff: str | None) -> str | None:
+    """`--diff`, else the ref pre-commit sets on pre-push and `--from-ref` runs.
+
+    The all-zero id pre-commit may pass for a new branch means "no base": report all.
+    """
+    if diff is not None:
+        return diff
+    ref = os.environ.get("PRE_COMMIT_FROM_REF", "")
+    return ref if ref and ref != NULL_REF else None
+
+
+def _changed_lines(root: Path, ref: str | None) -> ChangedLines | None:
+    if ref is None:
+        return None
+    try:
+        return changed_lines(root, ref)
+    except GitDiffError as error:
+        _fail(str(error))
+
+
+def _narrow(
+    result: ScanResult,
+    accepted: tuple[BaselineEntry, ...] | None,
+    changed: ChangedLines | None,
+    root: Path,
+    paths: list[Path],
+    quiet: bool,
+    verbose: bool,
+) -> tuple[ScanResult, int]:
+    """The findings this run reports (baseline first, then the diff) and how many
+    the baseline hid. Stale baseline entries are counted on stderr, listed with -v."""
+    findings, hidden = result.findings, 0
+    if accepted is not None:
+        match = apply_baseline(findings, accepted, root, paths)
+        findings, hidden = match.findings, match.hidden
+        if match.stale and not quiet:
+            count = len(match.stale)
+            _stderr().print(
+                f"privlint: {count} baseline entr{'ies' if count != 1 else 'y'} no longer "
+                "match (run `privlint baseline` to refresh)",
+                markup=False,
+            )
+            if verbose:
+                for entry in match.stale:
+                    _stderr().print(
+                        f"  {entry.path}: {entry.rule_id}: {entry.context} ({entry.fingerprint})",
+                        markup=False,
+                    )
+    if changed is not None:
+        kept = only_changed(findings, changed)
+        if verbose:
+            _stderr().print(
+                f"privlint: {len(findings) - len(kept)} of {len(findings)} findings are "
+                f"outside the lines changed since {changed.ref} and not shown",
+                markup=False,
+            )
+        findings = kept
+    return replace(result, findings=findings), hidden
+
+
+def _scan(policy: Policy, paths: list[Path] | None) -> ScanResult:
+    """A whole scan for the commands other than `check`; a crash is an internal error."""
+    try:
+        return scan(policy, paths or [])
+    except Exception as error:  # a bug in privlint: say so, fail the run
+        _fail(f"internal error: {type(error).__name__}: {error}")
 
 
 @app.command()
@@ -191,6 +320,85 @@ def explain(
     if rule_id not in known:
         _fail(f"unknown rule '{rule_id}'; `privlint rules` lists them")
     typer.echo(explain_text(known[rule_id]), nl=False)
+
+
+@app.command("baseline")
+def baseline_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to scan.")] = None,
+    config: Annotated[Path | None, typer.Option(help="Policy file.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help=f"File to write (default: {BASELINE_FILE} in the project root)."),
+    ] = None,
+) -> None:
+    """Accept today's findings: write their fingerprints to a file for `check --baseline`."""
+    policy = _policy(config, paths)
+    result = _scan(policy, paths)
+    target = output or policy.root / BASELINE_FILE
+    entries = baseline_entries(result.findings)
+    write_atomic(target, render_baseline(result.findings, __version__))
+    unparsed = sum(1 for finding in result.findings if finding.rule_id == "parse-error")
+    if unparsed:
+        _stderr().print(
+            f"privlint: {unparsed} file{'s' * (unparsed != 1)} that do not parse "
+            "cannot be baselined; fix them",
+            markup=False,
+        )
+    typer.echo(
+        f"wrote {len(entries)} finding{'s' * (len(entries) != 1)} to {target}; "
+        f"run `privlint check --baseline {target}` to report only new ones"
+    )
+
+
+InventoryFormat = Enum(  # type: ignore[misc]
+    "InventoryFormat", {name: name for name in INVENTORY_FORMATS}, type=str
+)
+
+
+@app.command("inventory")
+def inventory_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to scan.")] = None,
+    config: Annotated[Path | None, typer.Option(help="Policy file.")] = None,
+    output_format: Annotated[
+        InventoryFormat, typer.Option("--format", help="Inventory format.")
+    ] = InventoryFormat["table"],
+    output: Annotated[Path | None, typer.Option(help="Write the inventory to this file.")] = None,
+) -> None:
+    """Map which categories of personal data reach which sinks, where, and which flows
+    the policy allows and why."""
+    policy = _policy(config, paths)
+    result = _scan(policy, paths)
+    data = build_inventory(
+        result.findings,
+        result.allowed,
+        tool_version=__version__,
+        files_scanned=result.files_scanned,
+        suppressed=result.suppressed,
+    )
+    if output_format.value == "table":
+        console = Console()
+        terminal = output is None and console.is_terminal
+        color = terminal and "NO_COLOR" not in os.environ
+        text = (
+            render_inventory_table(data, color=color, width=console.width)
+            if terminal
+            else render_inventory_table(data)
+        )
+    else:
+        text = INVENTORY_FORMATS[output_format.value](data)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+        _stderr().print(
+            f"privlint: {len(data.flows)} flows in {data.files_scanned} files; wrote {output}",
+            markup=False,
+        )
+    if data.unparsed:
+        _stderr().print(
+            f"privlint: the inventory is incomplete: {len(data.unparsed)} file(s) do not parse",
+            markup=False,
+        )
 
 
 def main() -> None:

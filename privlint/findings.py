@@ -72,10 +72,11 @@ def fingerprint(finding: Finding, occurrence: int = 0) -> str:
     """A line-independent identity for a finding, stable when unrelated lines move.
 
     Built from rule, path, the sink's qualified call, the categories, the sink
-    line's text with whitespace removed, and the occurrence index among
-    findings sharing all of those — never the line number.
+    line's code with comments and whitespace removed (reindenting, re-spacing or
+    commenting the line keeps it), and the occurrence index among findings
+    sharing all of those — never the line number.
     """
-    normalized = "".join(finding.snippet.split())
+    normalized = "".join(_without_comment(finding.snippet).split())
     parts = [
         finding.rule_id,
         finding.path,
@@ -85,6 +86,31 @@ def fingerprint(finding: Finding, occurrence: int = 0) -> str:
         str(occurrence),
     ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _without_comment(line: str) -> str:
+    """`line` up to its `#` comment, if any; a `#` inside a string literal is code.
+
+    A string left open at the end of the line (the start of a multi-line
+    literal) keeps the rest of the line, as it cannot hold a comment.
+    """
+    quote = ""
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif line.startswith(quote, index):
+                index += len(quote) - 1
+                quote = ""
+        elif char == "#":
+            return line[:index]
+        elif char in "'\"":
+            quote = char * 3 if line.startswith(char * 3, index) else char
+            index += len(quote) - 1
+        index += 1
+    return line
 
 
 def with_fingerprints(findings: list[Finding]) -> list[Finding]:

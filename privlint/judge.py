@@ -34,6 +34,7 @@ class AllowedFlow:
     sink_kind: str
     categories: tuple[str, ...]
     reason: str
+    call: str = ""  # the sink call as written, e.g. `WhatsAppClient.send_message`
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def judge(hits: Iterable[SinkHit], policy: Policy, lines: SourceLines) -> Verdic
                         first.sink.kind,
                         categories,
                         permit.reason,
+                        first.call,
                     )
                 )
                 continue

@@ -112,13 +112,15 @@ def scan(
     findings = verdict.findings + [f for m in modules for f in module_findings(m, taxonomy)]
     suppressed = apply_suppressions(findings, modules)
     findings = suppressed.findings
+    allowed = verdict.allowed
     if discovery.report_only is not None:
         findings = [f for f in findings if f.path in scope]
+        allowed = [flow for flow in allowed if flow.path in scope]
     findings = with_fingerprints(findings)
     lap("judge")
-    cache.store("scan", key, (tuple(findings), tuple(verdict.allowed), suppressed.hidden))
+    cache.store("scan", key, (tuple(findings), tuple(allowed), suppressed.hidden))
     return ScanResult(
-        findings, len(discovery.files), verdict.allowed, tuple(errors), suppressed.hidden, stats
+        findings, len(discovery.files), allowed, tuple(errors), suppressed.hidden, stats
     )
 
 

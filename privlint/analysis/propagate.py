@@ -33,7 +33,8 @@ from privlint.catalog import Catalog
 from privlint.findings import Step
 from privlint.policy import SinkSpec
 
-MAX_DEPTH = 24
+MAX_DEPTH = 24  # nested calling contexts followed before a call is treated as unknown
+MAX_CONTEXTS = 8  # distinct calling contexts analysed per function before widening
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Propagation:
         self._active: set[tuple[object, ...]] = set()
         self._module_envs: dict[str, dict[str, Value]] = {}
         self._instance_fields: dict[str, Mapping[str, Value]] = {}
+        self._contexts: dict[str, int] = {}
         self.depth = 0
 
     def run(self) -> list[SinkHit]:
@@ -115,6 +117,13 @@ class Propagation:
         cached = self._memo.get(key)
         if cached is not None:
             return cached
+        if self._contexts.get(qualname, 0) >= MAX_CONTEXTS:
+            # Widen: beyond a few contexts, arguments differ only by their categories.
+            bound = {name: Value(taint=value.taint) for name, value in bound.items()}
+            key = ("call", qualname, tuple(sorted((n, shape(v)) for n, v in bound.items())))
+            cached = self._memo.get(key)
+            if cached is not None:
+                return cached
         if key in self._active or self.depth >= MAX_DEPTH:
             return Outcome(returned=combine(bound.values()))
         env: dict[str, Value] = {}
@@ -128,6 +137,7 @@ class Propagation:
                     value if value.type else replace(value, type=parameter.type_name)
                 )
         self._active.add(key)
+        self._contexts[qualname] = self._contexts.get(qualname, 0) + 1
         self.depth += 1
         try:
             outcome = self._interpret(function, module, env)
