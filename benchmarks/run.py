@@ -180,24 +180,45 @@ def same_findings(corpus: Path) -> bool:
 
 
 def synthetic(lines: int, target: Path) -> Path:
-    """A generated monorepo of realistic modules with PII flows, about `lines` long."""
-    module = (
-        "import logging\nfrom dataclasses import dataclass\n\nlog = logging.getLogger(__name__)\n"
+    """A generated monorepo of realistic modules (about 200 lines each) with PII flows.
+
+    Each module defines models, loaders and report functions; every fifth module
+    has a leak in itself and one through the module before it, so flows cross modules.
+    """
+    block = (
         "\n\n@dataclass\nclass Customer{n}:\n    id: int\n    email: str\n    plan: str\n\n\n"
         "def load_{n}(customer_id: int) -> Customer{n}:\n"
         "    return Customer{n}(customer_id, 'a@example.com', 'basic')\n\n\n"
         "def greet_{n}(customer: Customer{n}) -> str:\n"
         "    return f'Hello {{customer.email}} on {{customer.plan}}'\n\n\n"
         "def report_{n}(customer_id: int) -> None:\n"
-        "    customer = load_{n}(customer_id)\n    log.info(greet_{n}(customer))\n"
+        "    customer = load_{n}(customer_id)\n    log.info({shown})\n"
         "    log.info('plan %s', customer.plan)\n"
     )
-    per_module = module.count("\n")
+    header = (
+        "import logging\nfrom dataclasses import dataclass\n{imports}\n"
+        "log = logging.getLogger(__name__)\n"
+    )
+    blocks_per_module = 10
+    per_module = header.count("\n") + blocks_per_module * block.count("\n")
     shutil.rmtree(target, ignore_errors=True)
-    for n in range(max(1, lines // per_module)):
-        package = target / f"pkg{n // 100}"
+    for index in range(max(1, lines // per_module)):
+        package = target / f"pkg{index // 50}"
         package.mkdir(parents=True, exist_ok=True)
-        (package / f"mod{n}.py").write_text(module.format(n=n), encoding="utf-8")
+        (package / "__init__.py").touch()
+        calls_previous = index % 5 == 0 and index > 0
+        imports = f"from pkg{(index - 1) // 50}.mod{index - 1} import greet_{(index - 1) * 10}\n"
+        text = header.format(imports=imports if calls_previous else "")
+        text += "".join(
+            block.format(n=n, shown=f"greet_{n}(customer)" if n % 50 == 0 else "customer.id")
+            for n in range(index * 10, index * 10 + blocks_per_module)
+        )
+        if calls_previous:
+            text += (
+                f"\n\ndef relay_{index}(customer: Customer{index * 10}) -> None:\n"
+                f"    log.warning(greet_{(index - 1) * 10}(customer))\n"
+            )
+        (package / f"mod{index}.py").write_text(text, encoding="utf-8")
     return target
 
 

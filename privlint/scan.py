@@ -106,8 +106,10 @@ def scan(
     propagation = Propagation(program, Catalog(policy), set(taxonomy.descriptions))
     by_path = {module.path: module for module in modules}
     data = {source.path: source.data for source in sources}
-    hits = locate(propagation.run(), by_path, data.get)
+    raw_hits = propagation.run()
     lap("propagate")
+    hits = locate(raw_hits, by_path, data.get)
+    lap("locate (positions of files with findings)")
     verdict = judge(hits, policy, {path: _lines(data.get(path)) for path in {h.path for h in hits}})
     findings = verdict.findings + [f for m in modules for f in module_findings(m, taxonomy)]
     suppressed = apply_suppressions(findings, modules)
