@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_report_json import assert_matches_golden, sample_context, sample_findings
+from report_samples import assert_matches_golden, sample_context, sample_findings
 
 from privlint.findings import Finding, Severity, Step
 from privlint.reporters import REPORTERS, render

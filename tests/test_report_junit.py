@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from test_report_json import assert_matches_golden, sample_context, sample_findings
+from report_samples import assert_matches_golden, sample_context, sample_findings
 from test_report_sarif import RULES
 
 from privlint.findings import Finding, Severity, Step

@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from test_report_json import PROJECT, assert_matches_golden, sample_context, sample_findings
+from report_samples import PROJECT, assert_matches_golden, sample_context, sample_findings
 
 from privlint.findings import Finding, Severity, Step
 from privlint.reporters import REPORTERS, render, sarif
