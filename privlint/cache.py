@@ -2,8 +2,8 @@
 
 Entries are keyed by content hashes and privlint's version, written atomically
 (temporary file + rename, so concurrent runs never see half an entry) and
-decoded with a whitelist of privlint's own data classes — never `pickle`, so
-a cache folder committed to a repository cannot run code. An entry that does
+unpickled through a whitelist of privlint's own data classes, so a cache
+folder committed to a repository cannot run code. An entry that does
 not decode is discarded and rebuilt.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import enum
 import hashlib
-import marshal
+import io
 import os
+import pickle
 import tempfile
 from collections.abc import Iterable
 from importlib import resources
@@ -28,80 +28,47 @@ from privlint.judge import AllowedFlow
 
 CACHE_DIR = ".privlint_cache"
 
-_CLASSES: tuple[type, ...] = (
-    ir.Const,
-    ir.Name,
-    ir.Global,
-    ir.Attr,
-    ir.Item,
-    ir.Arg,
-    ir.Call,
-    ir.Combine,
-    ir.DictLit,
-    ir.Drop,
-    ir.Comprehension,
-    ir.Walrus,
-    ir.Yield,
-    ir.TName,
-    ir.TAttr,
-    ir.TItem,
-    ir.TTuple,
-    ir.Tag,
-    ir.Assign,
-    ir.Eval,
-    ir.Return,
-    ir.Raise,
-    ir.Branch,
-    ir.Loop,
-    ir.Param,
-    ir.FunctionIR,
-    ir.FieldIR,
-    ir.ClassIR,
-    ir.Suppression,
-    ir.ParseError,
-    ir.ModuleIR,
-    Finding,
-    Step,
-    AllowedFlow,
+_ALLOWED: frozenset[tuple[str, str]] = frozenset(
+    (cls.__module__, cls.__qualname__)
+    for cls in (
+        *(value for value in vars(ir).values() if dataclasses.is_dataclass(value)),
+        Finding,
+        Step,
+        Severity,
+        AllowedFlow,
+    )
+    if isinstance(cls, type)
 )
-_TAG = {cls: index for index, cls in enumerate(_CLASSES)}
-_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _CLASSES}
-_SEVERITY_TAG = len(_CLASSES)
 
 
 class CorruptEntry(Exception):
     """A cache entry that does not decode to privlint's data."""
 
 
-def encode(value: Any) -> Any:
-    """privlint data → nested lists/tuples of primitives that `marshal` can store."""
-    kind = type(value)
-    if kind in _TAG:
-        return [_TAG[kind], *(encode(getattr(value, name)) for name in _FIELDS[kind])]
-    if kind is tuple:
-        return tuple(encode(item) for item in value)
-    if isinstance(value, enum.Enum):
-        return [_SEVERITY_TAG, value.value]
-    return value
+class _DataOnlyUnpickler(pickle.Unpickler):
+    """Unpickling that can only build privlint's own data classes.
+
+    Any other global a cache file names (a function to call, a module to import)
+    is refused, so a crafted entry in a committed cache folder cannot run code.
+    """
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED:
+            raise CorruptEntry(f"refusing to load {module}.{name}")
+        return super().find_class(module, name)
 
 
-def decode(value: Any) -> Any:
-    kind = type(value)
-    if kind is list:
-        if not value or not isinstance(value[0], int) or not 0 <= value[0] <= _SEVERITY_TAG:
-            raise CorruptEntry("unknown record")
-        if value[0] == _SEVERITY_TAG:
-            return Severity(value[1])
-        cls = _CLASSES[value[0]]
-        arguments = [decode(item) for item in value[1:]]
-        if len(arguments) != len(_FIELDS[cls]):
-            raise CorruptEntry(f"wrong arity for {cls.__name__}")
-        return cls(*arguments)
-    if kind is tuple:
-        return tuple(decode(item) for item in value)
-    if kind in (str, int, bool, float) or value is None:
-        return value
-    raise CorruptEntry(f"unexpected {kind.__name__}")
+def encode(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode(data: bytes) -> Any:
+    try:
+        return _DataOnlyUnpickler(io.BytesIO(data)).load()
+    except CorruptEntry:
+        raise
+    except Exception as error:  # truncated, garbled or foreign data
+        raise CorruptEntry(str(error)) from error
 
 
 def _code_fingerprint() -> bytes:
@@ -142,10 +109,10 @@ class Cache:
             return None
         path = self._path(kind, key)
         try:
-            return decode(marshal.loads(path.read_bytes()))
+            return decode(path.read_bytes())
         except FileNotFoundError:
             return None
-        except (OSError, EOFError, ValueError, TypeError, CorruptEntry, IndexError):
+        except (OSError, CorruptEntry):
             path.unlink(missing_ok=True)  # corrupt or truncated: rebuild it
             return None
 
@@ -157,7 +124,7 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
-                stream.write(marshal.dumps(encode(value)))
+                stream.write(encode(value))
             os.replace(temporary, path)
         except OSError:
             pass  # a read-only checkout still scans, just without a cache

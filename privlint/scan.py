@@ -62,11 +62,10 @@ class _Source:
 
 
 def relative_path(path: Path, root: Path) -> str:
-    """A path as findings show it: relative to the project root, '/' separated."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """A path as findings show it: relative to the (resolved) project root, '/' separated."""
+    if path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    return path.as_posix()
 
 
 def scan(
@@ -104,13 +103,13 @@ def scan(
     taxonomy = load_taxonomy()
     program = Program(module for module in modules if module.error is None)
     propagation = Propagation(program, Catalog(policy), set(taxonomy.descriptions))
-    by_path = {module.path: module for module in modules}
-    data = {source.path: source.data for source in sources}
     raw_hits = propagation.run()
     lap("propagate")
-    hits = locate(raw_hits, by_path, data.get)
+    by_path = {source.path: source for source in sources}
+    hits = locate(raw_hits, lambda path: _positions(by_path.get(path), cache))
     lap("locate (positions of files with findings)")
-    verdict = judge(hits, policy, {path: _lines(data.get(path)) for path in {h.path for h in hits}})
+    lines = {path: _lines(by_path[path].data) for path in {h.path for h in hits} if path in by_path}
+    verdict = judge(hits, policy, lines)
     findings = verdict.findings + [f for m in modules for f in module_findings(m, taxonomy)]
     suppressed = apply_suppressions(findings, modules)
     findings = suppressed.findings
@@ -169,6 +168,20 @@ def _summaries(
     return [modules[source.path] for source in sources]
 
 
+def _positions(source: _Source | None, cache: Cache) -> list[tuple[int, int, int, int]] | None:
+    """The real positions behind a file's placeholders, computed once per content."""
+    if source is None:
+        return None
+    known = cache.load("positions", source.key)
+    if isinstance(known, list):
+        return known
+    from privlint.analysis.summarize import node_positions  # see `_summarize`
+
+    table = node_positions(source.data, source.path, source.module, source.is_package)
+    cache.store("positions", source.key, table)
+    return table
+
+
 def _summarize(work: tuple[bytes, str, str, bool]) -> ModuleIR:
     # Imported here: loading LibCST costs more than a whole warm scan that parses nothing.
     from privlint.analysis.summarize import summarize_source
@@ -176,8 +189,6 @@ def _summarize(work: tuple[bytes, str, str, bool]) -> ModuleIR:
     return summarize_source(*work)
 
 
-def _lines(data: bytes | None) -> list[str]:
-    if data is None:
-        return []
+def _lines(data: bytes) -> list[str]:
     text = data.decode("utf-8", errors="replace")
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

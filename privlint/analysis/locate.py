@@ -14,26 +14,17 @@ from privlint.analysis import ir
 from privlint.analysis.propagate import SinkHit
 from privlint.findings import Step
 
-SourceReader = Callable[[str], bytes | None]
+PositionTable = Callable[[str], list[ir.Pos] | None]
 
 
-def locate(
-    hits: Iterable[SinkHit], modules: dict[str, ir.ModuleIR], read: SourceReader
-) -> list[SinkHit]:
-    """`hits` with every placeholder position replaced by the real one."""
+def locate(hits: Iterable[SinkHit], table_of: PositionTable) -> list[SinkHit]:
+    """`hits` with every placeholder replaced by the real position from `table_of(path)`."""
     hits = list(hits)
     needed = {hit.path for hit in hits if ir.is_placeholder(hit.pos)}
     needed |= {
         step.path for hit in hits for label in hit.labels for step in label.steps if step.line < 0
     }
-    tables: dict[str, list[ir.Pos]] = {}
-    if needed:  # imported only when needed: loading LibCST dominates a warm scan
-        from privlint.analysis.summarize import node_positions
-    for path in sorted(needed):
-        module = modules.get(path)
-        source = read(path)
-        if module is not None and source is not None:
-            tables[path] = node_positions(source, path, module.name, module.is_package)
+    tables = {path: table for path in sorted(needed) if (table := table_of(path)) is not None}
 
     def real(path: str, pos: ir.Pos) -> ir.Pos:
         table = tables.get(path)

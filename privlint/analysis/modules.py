@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -10,17 +11,21 @@ def module_name(path: Path, root: Path, source_roots: Sequence[str]) -> tuple[st
     """The module name of `path` and whether it is a package `__init__`.
 
     The path is taken below the first existing source root that contains it
-    (default `src`, then the project root itself).
+    (default `src`, then the project root itself). Both paths must be absolute
+    and resolved, as discovery gives them.
     """
-    for source_root in source_roots:
-        base = (root / source_root).resolve() if source_root != "." else root.resolve()
-        try:
-            relative = path.resolve().relative_to(base)
-        except ValueError:
-            continue
-        if base.is_dir():
-            return _dotted(relative)
+    for base in _existing_roots(root, tuple(source_roots)):
+        if path.is_relative_to(base):
+            return _dotted(path.relative_to(base))
     return _dotted(Path(path.name))
+
+
+@lru_cache(maxsize=16)
+def _existing_roots(root: Path, source_roots: tuple[str, ...]) -> tuple[Path, ...]:
+    candidates = (
+        root / source_root if source_root != "." else root for source_root in source_roots
+    )
+    return tuple(candidate for candidate in candidates if candidate.is_dir())
 
 
 def _dotted(relative: Path) -> tuple[str, bool]:
