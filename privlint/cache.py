@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 import pickle
+import shutil
 import tempfile
 from collections.abc import Iterable
 from importlib import resources
@@ -98,8 +99,29 @@ class Cache:
     """A folder of entries; `enabled=False` (`--no-cache`) reads and writes nothing."""
 
     def __init__(self, root: Path, enabled: bool = True) -> None:
-        self.folder = root / CACHE_DIR / f"v{__version__}"
+        # One folder per build of privlint: entries of other builds can never match.
+        self.folder = root / CACHE_DIR / f"v{__version__}-{_CODE.hex()[:12]}"
         self.enabled = enabled
+        self.used: dict[str, set[str]] = {}
+
+    def prune_other_builds(self) -> None:
+        """Remove the folders of other privlint builds: their entries can never match."""
+        if not self.enabled or not self.folder.parent.is_dir():
+            return
+        for sibling in self.folder.parent.iterdir():
+            if sibling.is_dir() and sibling != self.folder:
+                shutil.rmtree(sibling, ignore_errors=True)
+
+    def prune_unused(self) -> None:
+        """Drop entries this run did not touch (contents that are gone); call it only
+        after a full scan of the whole project, which touches every live entry."""
+        if not self.enabled or not self.folder.is_dir():
+            return
+        for kind_folder in self.folder.iterdir():
+            used = self.used.get(kind_folder.name, set())
+            for entry in kind_folder.glob("*/*.bin"):
+                if entry.stem not in used:
+                    entry.unlink(missing_ok=True)
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / f"{key}.bin"
@@ -107,6 +129,7 @@ class Cache:
     def load(self, kind: str, key: str) -> Any | None:
         if not self.enabled:
             return None
+        self.used.setdefault(kind, set()).add(key)
         path = self._path(kind, key)
         try:
             return decode(path.read_bytes())
@@ -119,6 +142,7 @@ class Cache:
     def store(self, kind: str, key: str, value: Any) -> None:
         if not self.enabled:
             return
+        self.used.setdefault(kind, set()).add(key)
         path = self._path(kind, key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

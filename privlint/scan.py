@@ -81,6 +81,7 @@ def scan(
         clock = now
 
     cache = Cache(policy.root, enabled=use_cache)
+    cache.prune_other_builds()
     discovery = discover(policy.root, paths, policy.include, policy.exclude)
     errors = [(relative_path(p, policy.root), message) for p, message in discovery.problems]
     sources = _read(discovery.files, policy, errors)
@@ -120,6 +121,8 @@ def scan(
     findings = with_fingerprints(findings)
     lap("judge")
     cache.store("scan", key, (tuple(findings), tuple(allowed), suppressed.hidden))
+    if all(path.resolve() == policy.root for path in paths):
+        cache.prune_unused()  # a whole-project scan knows every entry worth keeping
     return ScanResult(
         findings, len(discovery.files), allowed, tuple(errors), suppressed.hidden, stats
     )

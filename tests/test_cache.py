@@ -96,3 +96,18 @@ def test_two_processes_sharing_a_cache_both_finish_correctly(project: Path) -> N
     outputs = [run.communicate(timeout=120)[0] for run in runs]
     assert [run.returncode for run in runs] == [1, 1]
     assert outputs[0] == outputs[1]
+
+
+def test_a_whole_project_scan_drops_entries_it_no_longer_needs(project: Path) -> None:
+    _run(project)
+    target = project / "ledger" / "filler_3.py"
+    for edit in range(3):
+        target.write_text(target.read_text() + f"\n# edit {edit}\n")
+        _run(project)
+    stale = project / CACHE_DIR / "v0-old-build"
+    stale.mkdir()
+    _run(project)
+    entries = list((project / CACHE_DIR).rglob("*.bin"))
+    assert not stale.exists()
+    assert len([e for e in entries if e.parent.parent.name == "module"]) == 27
+    assert len([e for e in entries if e.parent.parent.name == "scan"]) == 1
