@@ -9,8 +9,9 @@ front, so a flow crossing any number of modules keeps every hop.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from privlint.analysis import ir
 from privlint.analysis.calls import CallEvaluation
@@ -347,39 +348,47 @@ class Interpreter:
 
     # ----------------------------------------------------------- expressions
     def expr(self, node: ir.Expr) -> Value:
-        if isinstance(node, ir.Name):
-            return self.lookup(node.name)
-        if isinstance(node, ir.Attr):
-            return self.attribute(node)
-        if isinstance(node, ir.Call):
-            return self.calls.evaluate(node)
-        if isinstance(node, ir.Combine):
-            return combine(self.flat(self.expr(part)) for part in node.parts)
-        if isinstance(node, ir.Item):
-            return self.item(self.expr(node.base), node.key, node.pos)
-        if isinstance(node, ir.Global):
-            return self.global_value(node.qualname)
-        if isinstance(node, ir.DictLit):
-            return self.dict_literal(node)
-        if isinstance(node, ir.Drop):
-            for part in node.parts:
-                self.expr(part)
-            return CLEAN
-        if isinstance(node, ir.Comprehension):
-            for target, iterable in node.bindings:
-                self.bind(target, self.expr(iterable), ir.NO_POS, False)
-            for condition in node.conditions:
-                self.expr(condition)
-            return combine(self.flat(self.expr(element)) for element in node.elements)
-        if isinstance(node, ir.Walrus):
-            value = self.expr(node.value)
-            self.env[node.name] = value
-            return value
-        if isinstance(node, ir.Yield):
-            value = self.expr(node.value)
-            step = self.step(node.pos, "yielded")
-            self.returns.append(replace(value, taint=add_step(self.flatten(value), step)))
-            return CLEAN
+        return _EXPRESSIONS[type(node)](self, node)
+
+    def _name(self, node: ir.Name) -> Value:
+        return self.lookup(node.name)
+
+    def _call(self, node: ir.Call) -> Value:
+        return self.calls.evaluate(node)
+
+    def _combine(self, node: ir.Combine) -> Value:
+        return combine(self.flat(self.expr(part)) for part in node.parts)
+
+    def _item(self, node: ir.Item) -> Value:
+        return self.item(self.expr(node.base), node.key, node.pos)
+
+    def _global(self, node: ir.Global) -> Value:
+        return self.global_value(node.qualname)
+
+    def _drop(self, node: ir.Drop) -> Value:
+        for part in node.parts:
+            self.expr(part)
+        return CLEAN
+
+    def _comprehension(self, node: ir.Comprehension) -> Value:
+        for target, iterable in node.bindings:
+            self.bind(target, self.expr(iterable), ir.NO_POS, False)
+        for condition in node.conditions:
+            self.expr(condition)
+        return combine(self.flat(self.expr(element)) for element in node.elements)
+
+    def _walrus(self, node: ir.Walrus) -> Value:
+        value = self.expr(node.value)
+        self.env[node.name] = value
+        return value
+
+    def _yield(self, node: ir.Yield) -> Value:
+        value = self.expr(node.value)
+        step = self.step(node.pos, "yielded")
+        self.returns.append(replace(value, taint=add_step(self.flatten(value), step)))
+        return CLEAN
+
+    def _const(self, node: ir.Const) -> Value:
         return CLEAN
 
     def lookup(self, name: str) -> Value:
@@ -567,3 +576,18 @@ _VERBS = {
 }
 
 _BUILTINS = frozenset(dir(__import__("builtins")))
+
+_EXPRESSIONS: dict[type, Callable[[Interpreter, Any], Value]] = {
+    ir.Name: Interpreter._name,
+    ir.Attr: Interpreter.attribute,
+    ir.Call: Interpreter._call,
+    ir.Combine: Interpreter._combine,
+    ir.Item: Interpreter._item,
+    ir.Global: Interpreter._global,
+    ir.DictLit: Interpreter.dict_literal,
+    ir.Drop: Interpreter._drop,
+    ir.Comprehension: Interpreter._comprehension,
+    ir.Walrus: Interpreter._walrus,
+    ir.Yield: Interpreter._yield,
+    ir.Const: Interpreter._const,
+}
