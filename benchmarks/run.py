@@ -12,6 +12,7 @@ ratio of each against the floor and against semgrep (when it is installed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -20,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -48,15 +50,44 @@ class Sample:
 
 
 def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Sample:
-    """Run one command to completion; wall time and the peak RSS of that process tree."""
+    """Run one command to completion: wall time, and the peak RSS of the process and its
+    worker processes (their high-water marks, read from /proc while it runs)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
-    output = process.stdout.read() if process.stdout else ""
-    _, _, usage = os.wait4(process.pid, 0)
+    peaks: dict[int, int] = {}
+    reader = threading.Thread(target=lambda: samples.append(process.communicate()[0]))
+    samples: list[str] = []
+    reader.start()
+    while reader.is_alive():
+        for pid in _tree(process.pid):
+            peaks[pid] = max(peaks.get(pid, 0), _high_water_kb(pid))
+        reader.join(0.02)
     elapsed = time.perf_counter() - started
-    return Sample(elapsed, usage.ru_maxrss / 1024, output)
+    return Sample(elapsed, sum(peaks.values()) / 1024, samples[0] if samples else "")
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants (Linux /proc)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                pending.extend(int(child) for child in task.read_text().split())
+    return found
+
+
+def _high_water_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def fetch_django() -> Path:
