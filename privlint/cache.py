@@ -24,6 +24,7 @@ from typing import Any
 
 from privlint import __version__
 from privlint.analysis import ir
+from privlint.fileio import write_atomic
 from privlint.findings import Finding, Severity, Step
 from privlint.judge import AllowedFlow
 
@@ -144,14 +145,20 @@ class Cache:
             return
         self.used.setdefault(kind, set()).add(key)
         path = self._path(kind, key)
+        data = encode(value)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(encode(value))
-            os.replace(temporary, path)
         except OSError:
-            pass  # a read-only checkout still scans, just without a cache
+            return  # a read-only checkout still scans, just without a cache
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, path)
+        except BaseException as error:  # a full disk, or Ctrl-C: leave no half entry behind
+            Path(temporary).unlink(missing_ok=True)
+            if not isinstance(error, OSError):
+                raise
         self._ensure_ignored()
 
     def _ensure_ignored(self) -> None:
@@ -159,7 +166,7 @@ class Cache:
         marker = self.folder.parent / ".gitignore"
         if not marker.exists():
             with contextlib.suppress(OSError):
-                marker.write_text("# created by privlint\n*\n", encoding="utf-8")
+                write_atomic(marker, "# created by privlint\n*\n")
 
 
 def module_key(source: bytes, path: str, module: str, is_package: bool) -> str:

@@ -6,7 +6,9 @@ Exit codes (SPEC §1): 0 no finding at or above `--severity`; 1 at least one;
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 import traceback
 from dataclasses import replace
@@ -147,6 +149,7 @@ def check(
     ] = False,
 ) -> None:
     """Scan for personal data reaching sinks the policy forbids."""
+    _check_paths_exist(paths)
     policy = _policy(config, paths)
     accepted = _load_baseline(baseline)
     changed = _changed_lines(policy.root, _diff_ref(diff))
@@ -173,7 +176,7 @@ def check(
     report = render(output_format.value, result.findings, context)
     failed = context.failed(result.findings)
     if output is not None:
-        write_atomic(output, report)
+        _write_output(output, report)
         if not quiet:
             _stderr().print(
                 _summary(len(result.findings), result.files_scanned, output), markup=False
@@ -188,7 +191,36 @@ def check(
     if verbose:
         for path, message in result.errors:
             _stderr().print(f"{path}: {message}", markup=False)
+    if result.tracebacks:
+        _report_internal_errors(result.tracebacks, verbose)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _write_output(path: Path, text: str) -> None:
+    """Write a report atomically, exactly at `path` (a symlink there is replaced, not
+    followed); a path that cannot be written is a usage error, not a traceback."""
+    try:
+        write_atomic(path, text)
+    except OSError as error:
+        _fail(f"cannot write {path}: {error.strerror or error}")
+
+
+def _check_paths_exist(paths: list[Path] | None) -> None:
+    """A mistyped PATH is a usage error (exit 2), not a scan that passes on nothing."""
+    for path in paths or []:
+        if not os.path.lexists(path):
+            _fail(f"no such file or folder: {path}")
+
+
+def _report_internal_errors(tracebacks: tuple[tuple[str, str], ...], verbose: bool) -> NoReturn:
+    """Files the engine failed on have `internal-error` findings; the run itself exits 2."""
+    console = _stderr()
+    if verbose:
+        for path, text in tracebacks:
+            console.print(f"privlint: internal error on {path}:\n{text.rstrip()}", markup=False)
+    count = len(tracebacks)
+    hint = "" if verbose else " (run with --verbose for the traceback)"
+    _fail(f"internal error on {count} file{'s' * (count != 1)}; the scan is incomplete{hint}")
 
 
 def _stats_text(stats: ScanStats) -> str:
@@ -401,6 +433,27 @@ def inventory_command(
         )
 
 
+class Interrupted(BaseException):
+    """Ctrl-C. Not `KeyboardInterrupt`: click would turn that into exit 1, which reads
+    as "findings"."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a second Ctrl-C ends the process at once
+    raise Interrupted
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point. Ctrl-C exits 130; reports and cache entries are written
+    atomically, so an interrupted run leaves no partial file behind."""
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        app()
+    except Interrupted:
+        _stderr().print("privlint: interrupted", markup=False)
+        # Worker processes are shut down and every write is atomic, but a file may still
+        # be parsing in the analysis thread: exit without waiting for it to finish.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(130)

@@ -34,7 +34,24 @@ DIAGNOSTICS: dict[str, Diagnostic] = {
             "privlint reports the file instead, as an error, so the run fails closed."
         ),
         example="def broken(:\n    ...",
-        instead="Fix the syntax error, or exclude the file in the policy if it is not Python.",
+        instead=(
+            "Fix the syntax error, or exclude the file in the policy if it is not Python or is "
+            "generated (files over 2 MB or 50,000 lines, or nested thousands of levels deep, "
+            "are reported, not analysed)."
+        ),
+    ),
+    "internal-error": _error(
+        summary="privlint itself failed on a source file, so it was not analysed.",
+        why=(
+            "A scan that hides its own failure would pass code nobody checked. The file gets "
+            "this finding, the rest of the project is still analysed, and the run exits 2 so "
+            "CI never passes on a half-done scan."
+        ),
+        example="# any file that triggers a bug in privlint",
+        instead=(
+            "Report the bug with the output of `privlint check --verbose`, which shows the "
+            "traceback; until it is fixed, exclude the file in the policy."
+        ),
     ),
     "unknown-category": _error(
         summary="A `# pii:` comment or `Annotated` marker names a category the taxonomy lacks.",

@@ -52,6 +52,7 @@ class _Walk:
     exclude: GitIgnoreSpec
     files: set[Path] = field(default_factory=set)
     problems: list[tuple[Path, str]] = field(default_factory=list)
+    roots: list[Path] = field(default_factory=list)  # where a symlinked file may point
 
     def ignored(self, rel: str, ignores: tuple[_Ignore, ...]) -> bool:
         """Whether `rel` (folders end in '/') is excluded or git-ignored.
@@ -110,7 +111,15 @@ class _Walk:
 
     def add(self, path: str, rel: str, ignores: tuple[_Ignore, ...]) -> None:
         if self.include.match_file(rel) and not self.ignored(rel, ignores):
-            self.files.add(Path(path))
+            if os.path.islink(path) and not self.inside_roots(Path(os.path.realpath(path))):
+                # Findings quote source lines: a link must not carry files from outside
+                # the project (say ~/.ssh) into a CI log.
+                self.problems.append((Path(path), "symlink to a file outside the project: skipped"))
+            else:
+                self.files.add(Path(path))
+
+    def inside_roots(self, path: Path) -> bool:
+        return any(_inside(path, root) for root in self.roots)
 
     def walk_below(self, root: Path, target: Path) -> None:
         """Walk `target`, a folder inside `root`, under the patterns of the folders above it."""
@@ -130,6 +139,7 @@ def discover(
     """The files to analyse and the files to report on, for `privlint check PATHS`."""
     root = root.resolve()
     walk = _Walk(GitIgnoreSpec.from_lines(include), GitIgnoreSpec.from_lines(exclude))
+    walk.roots.append(root)
     folders: list[Path] = []
     explicit: set[Path] = set()
     report_all = not paths
@@ -137,6 +147,7 @@ def discover(
         path = _absolute(given)
         if path.is_dir():
             folders.append(path.resolve())
+            walk.roots.append(path.resolve())
         elif path.is_file():
             if path.suffix == ".py":
                 explicit.add(path)

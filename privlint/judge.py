@@ -146,15 +146,24 @@ def _path_spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
     return spec
 
 
+# ParseError.kind -> the finding's rule and the start of its message
+_NOT_ANALYSED = {
+    "parse": ("parse-error", "privlint could not parse this file"),
+    "skipped": ("parse-error", "privlint did not analyse this file"),
+    "internal": ("internal-error", "privlint failed on this file (please report this bug)"),
+}
+
+
 def module_findings(module: ModuleIR, taxonomy: Taxonomy) -> list[Finding]:
-    """Findings about a file itself: it did not parse, or it tags an unknown category."""
+    """Findings about a file itself: it was not analysed, or it tags an unknown category."""
     if module.error is not None:
         error = module.error
+        rule_id, verdict = _NOT_ANALYSED.get(error.kind, _NOT_ANALYSED["parse"])
         return [
             Finding(
-                rule_id="parse-error",
+                rule_id=rule_id,
                 severity=Severity.ERROR,
-                message=f"privlint could not parse this file: {error.message}",
+                message=f"{verdict}: {error.message}",
                 path=module.path,
                 line=max(error.line, 1),
                 column=max(error.column, 0),

@@ -270,9 +270,14 @@ class Suppression(Record):
 
 @dataclass(frozen=True, slots=True)
 class ParseError(Record):
+    """Why a file has no analysis: it does not parse ("parse"), a limit or a failed read
+    skipped it ("skipped"), or the engine failed on it ("internal")."""
+
     line: int
     column: int
     message: str
+    kind: str = "parse"
+    detail: str = ""  # the traceback of an internal error, shown with --verbose
 
 
 @dataclass(frozen=True, slots=True)

@@ -577,13 +577,29 @@ class _ModuleLowering:
         )
 
     def _concatenated(self, node: cst.ConcatenatedString) -> ir.Expr:
-        return ir.Combine((self._expr(node.left), self._expr(node.right)))
+        return self._chain(node)
 
     def _binary(self, node: cst.BinaryOperation) -> ir.Expr:
-        return ir.Combine((self._expr(node.left), self._expr(node.right)))
+        return self._chain(node)
 
     def _boolean(self, node: cst.BooleanOperation) -> ir.Expr:
-        return ir.Combine((self._expr(node.left), self._expr(node.right)))
+        return self._chain(node)
+
+    def _chain(self, node: _Chain) -> ir.Expr:
+        """`a + b + c`, `x and y or z`, `"a" "b"`: one flat Combine, built without recursion.
+
+        Generated code has chains of thousands of terms, as deep in the CST; nested
+        IR that deep would overflow the recursion of every later stage.
+        """
+        parts: list[ir.Expr] = []
+        pending: list[cst.BaseExpression] = [node]
+        while pending:
+            current = pending.pop()
+            if isinstance(current, _CHAINS):
+                pending += (current.right, current.left)
+            else:
+                parts.append(self._expr(current))
+        return ir.Combine(tuple(parts))
 
     def _unary(self, node: cst.UnaryOperation) -> ir.Expr:
         inner = self._expr(node.expression)
@@ -658,6 +674,9 @@ class _ModuleLowering:
     def _starred(self, node: cst.StarredElement) -> ir.Expr:
         return self._expr(node.value)
 
+
+_Chain = cst.BinaryOperation | cst.BooleanOperation | cst.ConcatenatedString
+_CHAINS = (cst.BinaryOperation, cst.BooleanOperation, cst.ConcatenatedString)
 
 _EXPRESSIONS: dict[type[cst.CSTNode], Callable[[_ModuleLowering, Any], ir.Expr]] = {
     cst.Name: _ModuleLowering._name,

@@ -113,6 +113,7 @@ def message_with_categories(finding: Finding) -> str:
 # Findings privlint raises itself, outside any policy rule (SPEC §1, §3).
 _BUILTIN_SUMMARIES = {
     "parse-error": "A scanned file could not be parsed, so it was not checked",
+    "internal-error": "privlint failed on a scanned file, so it was not checked",
     "unknown-category": "A `# pii:` tag names a category that is not in the taxonomy",
 }
 
