@@ -41,3 +41,27 @@ def test_moving_the_send_into_notifications_clears_it(tmp_path: Path) -> None:
     moved.write_text(leak.read_text(encoding="utf-8"), encoding="utf-8")
     leak.unlink()
     assert scan_project(project) == []
+
+
+def test_example_sarif_is_valid_and_its_code_flow_is_the_text_trace() -> None:
+    import json
+
+    import jsonschema
+    from typer.testing import CliRunner
+
+    from privlint.cli import app
+
+    runner = CliRunner()
+    sarif = json.loads(runner.invoke(app, ["check", str(EXAMPLE), "--format", "sarif"]).stdout)
+    schema = json.loads((REPO / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft7Validator(schema).validate(sarif)
+    text = runner.invoke(app, ["check", str(EXAMPLE), "--format", "text"]).stdout
+    (result,) = sarif["runs"][0]["results"]
+    steps = result["codeFlows"][0]["threadFlows"][0]["locations"]
+    for step in steps:
+        location = step["location"]["physicalLocation"]
+        line = location["region"]["startLine"]
+        uri = location["artifactLocation"]["uri"]
+        assert f"{uri}:{line}" in text and step["location"]["message"]["text"] in text
+    assert len(steps) == len((finding := scan_project(EXAMPLE)[0]).trace)
+    assert [s["location"]["message"]["text"] for s in steps] == [s.note for s in finding.trace]

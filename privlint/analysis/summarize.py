@@ -60,9 +60,10 @@ _UNINTERESTING_TYPES = {"str", "int", "float", "bool", "bytes", "None", "object"
 def summarize_source(source: bytes, path: str, module: str, is_package: bool) -> ir.ModuleIR:
     """Lower `source` (the bytes of `path`) to IR; a syntax error becomes `ModuleIR.error`.
 
-    Computing positions costs twice the parse, so a file without privlint comments
-    gets placeholder positions (`ir.is_placeholder`); `node_positions` recovers the
-    real ones later, for the few files that end up in a finding.
+    Computing positions costs twice the parse, so a file without privlint markers
+    (`# pii:`, `"pii:..."` in `Annotated`, `# privlint:`) gets placeholders
+    (`ir.is_placeholder`); `node_positions` recovers the real positions later,
+    for the few files that end up in a finding.
     """
     try:
         tree = cst.parse_module(source)
@@ -70,7 +71,8 @@ def summarize_source(source: bytes, path: str, module: str, is_package: bool) ->
         line, column, message = _syntax_error(source, error)
         return _broken(path, module, is_package, line, column, message)
     comments = _comments(source)
-    positions = _positions(tree) if comments else None
+    marked = b"pii:" in source or b"privlint:" in source  # tags need real lines at once
+    positions = _positions(tree) if marked else None
     return _ModuleLowering(path, module, is_package, positions, comments).lower(tree)
 
 
