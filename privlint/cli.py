@@ -118,8 +118,8 @@ def check(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to scan.")] = None,
     config: Annotated[Path | None, typer.Option(help="Policy file.")] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="Report format.")
-    ] = OutputFormat["text"],
+        OutputFormat | None, typer.Option("--format", help="Report format (default: text).")
+    ] = None,
     output: Annotated[Path | None, typer.Option(help="Write the report to this file.")] = None,
     baseline: Annotated[
         Path | None,
@@ -134,16 +134,16 @@ def check(
         ),
     ] = None,
     severity: Annotated[
-        Level, typer.Option(help="Lowest severity that fails the run.")
-    ] = Level.error,
+        Level | None, typer.Option(help="Lowest severity that fails the run (default: error).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Less on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More on stderr.")] = False,
     jobs: Annotated[
         int | None, typer.Option(min=1, help="Worker processes (default: CPU count).")
     ] = None,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Neither read nor write .privlint_cache/.")
-    ] = False,
+        bool | None, typer.Option("--no-cache", help="Neither read nor write .privlint_cache/.")
+    ] = None,
     stats: Annotated[
         bool, typer.Option("--stats", help="Print file counts and time per stage on stderr.")
     ] = False,
@@ -151,16 +151,21 @@ def check(
     """Scan for personal data reaching sinks the policy forbids."""
     _check_paths_exist(paths)
     policy = _policy(config, paths)
+    defaults = policy.check  # `check:` in the policy; options given here win
+    format_name = output_format.value if output_format else defaults.format or "text"
+    if baseline is None and defaults.baseline is not None:
+        baseline = policy.root / defaults.baseline
+    use_cache = not no_cache if no_cache is not None else defaults.cache is not False
     accepted = _load_baseline(baseline)
     changed = _changed_lines(policy.root, _diff_ref(diff))
     try:
-        result = scan(policy, paths or [], jobs=jobs, use_cache=not no_cache)
+        result = scan(policy, paths or [], jobs=jobs or defaults.jobs, use_cache=use_cache)
     except Exception as error:  # a bug in privlint: say so, fail the run
         if verbose:
             traceback.print_exc()
         _fail(f"internal error: {type(error).__name__}: {error} (run with --verbose for details)")
     result, baselined = _narrow(result, accepted, changed, policy.root, paths or [], quiet, verbose)
-    fail_severity = Severity(severity.value)
+    fail_severity = Severity(severity.value if severity else defaults.severity or "error")
     to_terminal = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     context = ReportContext(
         tool_version=__version__,
@@ -173,7 +178,7 @@ def check(
         baselined=baselined,
         rules=rule_infos(policy),
     )
-    report = render(output_format.value, result.findings, context)
+    report = render(format_name, result.findings, context)
     failed = context.failed(result.findings)
     if output is not None:
         _write_output(output, report)
@@ -183,7 +188,7 @@ def check(
             )
     else:
         sys.stdout.write(report)
-    if output_format.value == "github" and "GITHUB_STEP_SUMMARY" in os.environ:
+    if format_name == "github" and "GITHUB_STEP_SUMMARY" in os.environ:
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(step_summary_markdown(result.findings, context))
     if stats:

@@ -26,6 +26,7 @@ from typing import TypeVar
 from privlint.findings import Severity
 from privlint.packs import builtin_pack, builtin_pack_names
 from privlint.policy import (
+    CheckDefaults,
     PiiSources,
     Policy,
     Rule,
@@ -131,6 +132,7 @@ class _Merged:
         merged.sanitizers = layer.sanitizers + merged.sanitizers
         merged.types = _ahead(layer.types, merged.types)
         merged.sink_refs.extend(layer.sink_refs)
+        merged.check = _later_check(merged.check, layer.check)
         fresh = {sink.id: sink for sink in layer.sinks}
         self.sinks = fresh | {key: sink for key, sink in self.sinks.items() if key not in fresh}
         for patch in layer.rules:
@@ -171,7 +173,24 @@ class _Merged:
             sanitizers=merged.sanitizers,
             types=merged.types,
             rules=tuple(_rule(patch) for patch in self.rules.values()),
+            check=merged.check or CheckDefaults(),
         )
+
+
+def _later_check(
+    earlier: CheckDefaults | None, later: CheckDefaults | None
+) -> CheckDefaults | None:
+    """A later file's `check:` settings win one by one."""
+    if earlier is None or later is None:
+        return later or earlier
+    return CheckDefaults(
+        **{
+            name: getattr(later, name)
+            if getattr(later, name) is not None
+            else getattr(earlier, name)
+            for name in ("format", "severity", "baseline", "jobs", "cache")
+        }
+    )
 
 
 # --- files: reading, extends, discovery ---------------------------------------------

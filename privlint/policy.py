@@ -118,6 +118,17 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class CheckDefaults:
+    """`check` options written in the policy (`check:`); the command line wins over them."""
+
+    format: str | None = None
+    severity: str | None = None
+    baseline: str | None = None  # relative to the project root
+    jobs: int | None = None
+    cache: bool | None = None
+
+
+@dataclass(frozen=True)
 class Policy:
     """Everything a scan needs to know from configuration, already validated."""
 
@@ -131,6 +142,7 @@ class Policy:
     sanitizers: tuple[Sanitizer, ...] = ()
     types: tuple[tuple[str, str], ...] = ()  # call pattern -> qualified type of its result
     rules: tuple[Rule, ...] = ()
+    check: CheckDefaults = field(default_factory=CheckDefaults)
 
     def active_rules(self) -> tuple[Rule, ...]:
         return tuple(rule for rule in self.rules if rule.enabled)

@@ -16,6 +16,7 @@ from privlint.findings import Severity
 from privlint.policy import (
     SINK_KINDS,
     Allow,
+    CheckDefaults,
     NameHeuristic,
     Sanitizer,
     SinkSpec,
@@ -40,7 +41,9 @@ Identified = TypeVar("Identified", bound=_HasId)
 SUPPORTED_VERSIONS = (1,)
 
 _TOP_KEYS = ("version", "extends", "include", "exclude", "source_roots", "pii", "sinks",
-             "sanitizers", "types", "rules")  # fmt: skip
+             "sanitizers", "types", "rules", "check")  # fmt: skip
+_CHECK_KEYS = ("format", "severity", "baseline", "jobs", "cache")
+FORMATS = ("text", "json", "sarif", "github", "junit")
 _PII_KEYS = ("fields", "names", "returns", "disable_default_names")
 _NAME_KEYS = ("pattern", "category")
 _SINK_KEYS = ("id", "kind", "calls", "args")
@@ -100,6 +103,7 @@ class Layer:
     types: tuple[tuple[str, str], ...] = ()
     rules: tuple[RulePatch, ...] = ()
     sink_refs: list[tuple[str, Origin]] = field(default_factory=list)
+    check: CheckDefaults | None = None
 
 
 # --- one file: the schema ---------------------------------------------------------
@@ -136,7 +140,33 @@ class LayerReader:
             layer.types = tuple(pair for group in groups for pair in group)
         if "rules" in top:
             layer.rules = self._unique(top["rules"], "rules", "rule", self._rule)
+        if "check" in top:
+            layer.check = self._check(top["check"])
         return layer
+
+    def _check(self, node: Node) -> CheckDefaults | None:
+        fields = self.r.mapping(node, "check", "check", _CHECK_KEYS)
+        if fields is None:
+            return None
+        r = self.r
+        jobs = r.optional(fields, "check", "jobs", self._jobs)
+        return CheckDefaults(
+            format=r.optional(
+                fields, "check", "format", lambda n, lb: r.choice(n, lb, FORMATS, "format")
+            ),
+            severity=r.optional(
+                fields, "check", "severity", lambda n, lb: r.choice(n, lb, _SEVERITIES, "severity")
+            ),
+            baseline=r.optional(fields, "check", "baseline", r.string),
+            jobs=jobs,
+            cache=r.optional(fields, "check", "cache", r.boolean),
+        )
+
+    def _jobs(self, node: Node, label: str) -> int | None:
+        if isinstance(node.value, bool) or not isinstance(node.value, int) or node.value < 1:
+            self.r.mismatch(node, label, "a whole number of at least 1")
+            return None
+        return node.value
 
     def _version(self, top: dict[str, Node], node: Node, project: bool) -> None:
         supported = ", ".join(str(version) for version in SUPPORTED_VERSIONS)
