@@ -27,8 +27,6 @@ SINK_KINDS = (
     "exception",
 )
 
-ALL = "all"
-
 
 @lru_cache(maxsize=4096)
 def _compiled(pattern: str) -> re.Pattern[str]:

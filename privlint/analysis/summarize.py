@@ -254,12 +254,12 @@ class _ModuleLowering:
         if isinstance(suite, cst.IndentedBlock):
             return self._block(suite.body, scope)
         assert isinstance(suite, cst.SimpleStatementSuite)
-        return tuple(s for small in suite.body for s in self._small(small, scope, suite))
+        return tuple(s for small in suite.body for s in self._small(small))
 
     def _statement(self, node: cst.BaseStatement, scope: str) -> Iterable[ir.Stmt]:
         if isinstance(node, cst.SimpleStatementLine):
             for small in node.body:
-                yield from self._small(small, scope, node)
+                yield from self._small(small)
         elif isinstance(node, cst.FunctionDef):
             qualname = self._function(node, scope, None)
             yield self._bind(node.name.value, qualname)
@@ -320,9 +320,7 @@ class _ModuleLowering:
     def _bind(self, name: str, qualname: str) -> ir.Assign:
         return ir.Assign((ir.TName(name),), ir.Global(qualname), ir.NO_POS)
 
-    def _small(
-        self, node: cst.BaseSmallStatement, scope: str, line_node: cst.CSTNode
-    ) -> Iterable[ir.Stmt]:
+    def _small(self, node: cst.BaseSmallStatement) -> Iterable[ir.Stmt]:
         if isinstance(node, cst.Assign):
             pos = self._pos(node)
             targets = tuple(self._target(t.target) for t in node.targets)
