@@ -111,13 +111,7 @@ def _best_trace(labels: Sequence[Label]) -> tuple[Step, ...]:
     best = max(
         labels, key=lambda label: (len(label.steps), [(-s.line, s.path) for s in label.steps])
     )
-    seen: set[Step] = set()
-    trace = []
-    for step in best.steps:
-        if step not in seen:
-            seen.add(step)
-            trace.append(step)
-    return tuple(trace)
+    return tuple(dict.fromkeys(best.steps))
 
 
 def _allowing(rule: Rule, hit: SinkHit) -> Allow | None:
