@@ -231,6 +231,8 @@ def _report_internal_errors(tracebacks: tuple[tuple[str, str], ...], verbose: bo
 def _stats_text(stats: ScanStats) -> str:
     lines = [
         f"files discovered: {stats.discovered}",
+        f"prefiltered out (no personal data of their own): {stats.prefiltered_out}",
+        f"loaded on demand (a flow needed them): {stats.on_demand}",
         f"summaries from cache: {stats.from_cache}",
         f"files parsed: {stats.parsed}",
         f"whole result from cache: {'yes' if stats.result_from_cache else 'no'}",

@@ -153,7 +153,7 @@ class CallEvaluation:
             return Value(type=self.catalog.result_type(qualname))
 
         method = call.func.attr if isinstance(call.func, ir.Attr) else None
-        runs_project_code = target in self.program.functions
+        runs_project_code = self.program.is_function(target)
         if qualname in _DROPPING_BUILTINS or (
             method in _PREDICATE_METHODS and not runs_project_code
         ):
@@ -209,8 +209,9 @@ class CallEvaluation:
         return None, _dotted(func) or "<call>"
 
     def _display(self, func: ir.Expr, target: str) -> str:
-        if target in self.program.functions:
-            function = self.program.functions[target][0]
+        entry = self.program.function(target)
+        if entry is not None:
+            function = entry[0]
             owner = function.class_qualname
             return f"{owner.rsplit('.', 1)[-1]}.{function.name}" if owner else function.name
         return self.describe(func)
@@ -219,11 +220,12 @@ class CallEvaluation:
     def _project_call(
         self, target: str, receiver: Value | None, args: list[tuple[ir.Arg, Value]], call: ir.Call
     ) -> Value | None:
-        if target in self.program.classes:
+        if self.program.is_class(target):
             return self._construct(target, args)
-        if target not in self.program.functions:
+        entry = self.program.function(target)
+        if entry is None:
             return None
-        function = self.program.functions[target][0]
+        function = entry[0]
         bound = self._bind(function, receiver, args)
         return self.invoke(target, bound, call.pos)
 
@@ -283,7 +285,7 @@ class CallEvaluation:
         if init is None:
             fields, unmapped = self._fields_from_arguments(cls, args)
         else:
-            function = self.program.functions[init][0]
+            function = self.program.defined(init)[0]
             bound = self._bind(function, Value(type=cls), args)
             outcome = self.interp.propagation.call(init, bound)
             steps = self.interp.propagation.parameter_steps(init)

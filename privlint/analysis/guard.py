@@ -170,7 +170,16 @@ def _summarize(source: bytes, path: str, module: str, is_package: bool) -> ir.Mo
 
 def screen(source: bytes) -> ir.ParseError | None:
     """Why `source` must not reach LibCST, or None. Cheap checks first."""
-    return _size_problem(source) or _byte_problem(source) or _cpython_problem(source)
+    return screen_fully(source)[0]
+
+
+def screen_fully(source: bytes) -> tuple[ir.ParseError | None, bool]:
+    """`screen`, and whether CPython's parser accepted the file (if not, only LibCST's
+    verdict is final: the file may use syntax newer than the running interpreter)."""
+    problem = _size_problem(source) or _byte_problem(source)
+    if problem is not None:
+        return problem, False
+    return _cpython_problem(source)
 
 
 def _size_problem(source: bytes) -> ir.ParseError | None:
@@ -220,7 +229,7 @@ def _line_column(source: bytes, offset: int) -> tuple[int, int]:
     return source.count(b"\n", 0, offset) + 1, offset - (source.rfind(b"\n", 0, offset) + 1)
 
 
-def _cpython_problem(source: bytes) -> ir.ParseError | None:
+def _cpython_problem(source: bytes) -> tuple[ir.ParseError | None, bool]:
     """What CPython's parser says about nesting; other syntax errors are left to LibCST,
     which knows syntax newer than the running interpreter."""
     try:
@@ -229,20 +238,21 @@ def _cpython_problem(source: bytes) -> ir.ParseError | None:
             tree = ast.parse(source)
     except SyntaxError as error:
         if "too many nested" in error.msg or _bracket_depth(source) > _DEEP_BRACKETS:
-            return ir.ParseError(error.lineno or 1, max((error.offset or 1) - 1, 0), error.msg)
-        return None
+            line, column = error.lineno or 1, max((error.offset or 1) - 1, 0)
+            return ir.ParseError(line, column, error.msg), False
+        return None, False
     except (MemoryError, RecursionError):
         message = "too deeply nested to analyse: Python's own parser gives up"
-        return ir.ParseError(1, 0, message, kind="skipped")
+        return ir.ParseError(1, 0, message, kind="skipped"), False
     except ValueError:
-        return None
+        return None, False
     if len(source) < MAX_NESTING:
-        return None  # every level of nesting takes at least one byte
+        return None, True  # every level of nesting takes at least one byte
     depth, line = _ast_depth(tree, source)
     if depth > MAX_NESTING:
         message = f"too deeply nested to analyse: {depth:,} levels (limit {MAX_NESTING:,})"
-        return ir.ParseError(line, 0, message, kind="skipped")
-    return None
+        return ir.ParseError(line, 0, message, kind="skipped"), False
+    return None, True
 
 
 def _bracket_depth(source: bytes) -> int:

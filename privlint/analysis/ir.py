@@ -281,6 +281,15 @@ class ParseError(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class FileFacts(Record):
+    """A file as words, read before any parse (see `privlint.prefilter`)."""
+
+    words: frozenset[str]
+    seed: bool  # may hold personal data of its own: parsed up front
+    error: ParseError | None = None  # the file cannot be parsed at all
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleIR(Record):
     path: str  # relative to the project root, '/' separated
     name: str  # dotted module name

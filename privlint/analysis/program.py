@@ -2,33 +2,94 @@
 
 Resolution follows re-exports (`from .crm import lookup` in `__init__`) and
 class hierarchies, so a call written anywhere maps to the definition it runs.
+Modules are loaded on demand: the scan hands over the files that can matter
+and a loader for the rest, which runs the first time a name inside one of them
+is looked up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 from privlint.analysis import ir
 
 _MAX_HOPS = 16
 
 
+ModuleLoader = Callable[[str], "ir.ModuleIR | None"]
+
+
 class Program:
-    def __init__(self, modules: Iterable[ir.ModuleIR]) -> None:
+    def __init__(
+        self,
+        modules: Iterable[ir.ModuleIR],
+        loader: ModuleLoader | None = None,
+        loadable: Collection[str] = (),
+    ) -> None:
         self.modules: dict[str, ir.ModuleIR] = {}
-        self.functions: dict[str, tuple[ir.FunctionIR, ir.ModuleIR]] = {}
-        self.classes: dict[str, tuple[ir.ClassIR, ir.ModuleIR]] = {}
+        self._functions: dict[str, tuple[ir.FunctionIR, ir.ModuleIR]] = {}
+        self._classes: dict[str, tuple[ir.ClassIR, ir.ModuleIR]] = {}
         self.imports: dict[str, dict[str, str]] = {}
         for module in modules:
-            self.modules[module.name] = module
-            self.imports[module.name] = dict(module.imports)
-            for function in module.functions:
-                self.functions[function.qualname] = (function, module)
-            for cls in module.classes:
-                self.classes[cls.qualname] = (cls, module)
+            self._add(module)
+        self._loader = loader
+        self._unloaded = {name for name in loadable if name not in self.modules}
+        self._probed: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._mro: dict[str, tuple[ir.ClassIR, ...]] = {}
         self._methods: dict[tuple[str, str], str | None] = {}
+
+    def _add(self, module: ir.ModuleIR) -> None:
+        self.modules[module.name] = module
+        self.imports[module.name] = dict(module.imports)
+        for function in module.functions:
+            self._functions[function.qualname] = (function, module)
+        for cls in module.classes:
+            self._classes[cls.qualname] = (cls, module)
+
+    # ----------------------------------------------------------- on demand
+    def _probe(self, qualname: str) -> None:
+        """Load the module that would define `qualname` (its longest module prefix)."""
+        if qualname in self._probed or not self._unloaded:
+            return
+        self._probed.add(qualname)
+        parts = qualname.split(".")
+        for split in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:split])
+            if prefix in self.modules:
+                return
+            if prefix in self._unloaded:
+                self._unloaded.discard(prefix)
+                module = self._loader(prefix) if self._loader else None
+                if module is not None:
+                    self._add(module)
+                return
+
+    def module(self, name: str) -> ir.ModuleIR | None:
+        self._probe(name)
+        return self.modules.get(name)
+
+    def function(self, qualname: str) -> tuple[ir.FunctionIR, ir.ModuleIR] | None:
+        """A project function (or method) by its defining qualified name."""
+        self._probe(qualname)
+        return self._functions.get(qualname)
+
+    def class_entry(self, qualname: str) -> tuple[ir.ClassIR, ir.ModuleIR] | None:
+        self._probe(qualname)
+        return self._classes.get(qualname)
+
+    def defined(self, qualname: str) -> tuple[ir.FunctionIR, ir.ModuleIR]:
+        """A function known to exist (resolved or analysed before); KeyError otherwise."""
+        return self._functions[qualname]
+
+    def defined_class(self, qualname: str) -> tuple[ir.ClassIR, ir.ModuleIR]:
+        return self._classes[qualname]
+
+    def is_function(self, qualname: str) -> bool:
+        return self.function(qualname) is not None
+
+    def is_class(self, qualname: str) -> bool:
+        return self.class_entry(qualname) is not None
 
     def resolve(self, qualname: str) -> str:
         """The defining qualified name behind `qualname` (itself when it is not the project's)."""
@@ -39,7 +100,7 @@ class Program:
         return cached
 
     def _resolve(self, qualname: str, hops: int) -> str:
-        if hops <= 0 or qualname in self.functions or qualname in self.classes:
+        if hops <= 0 or self.is_function(qualname) or self.is_class(qualname):
             return qualname
         if qualname in self.modules:
             return qualname
@@ -47,12 +108,12 @@ class Program:
         for split in range(len(parts) - 1, 0, -1):
             owner = ".".join(parts[:split])
             name, rest = parts[split], parts[split + 1 :]
-            if owner in self.modules:
+            if self.module(owner) is not None:
                 target = self.imports[owner].get(name)
                 if target is not None and target != qualname:
                     return self._resolve(".".join([target, *rest]), hops - 1)
                 return qualname
-            if owner in self.classes:
+            if self.is_class(owner):
                 method = self.find_method(owner, name)
                 if method is not None and not rest:
                     return method
@@ -72,10 +133,11 @@ class Program:
         pending = [class_qualname]
         while pending and len(seen) < 64:
             current = self.resolve(pending.pop(0))
-            if current in seen or current not in self.classes:
+            entry = self.class_entry(current)
+            if current in seen or entry is None:
                 continue
             seen.add(current)
-            cls = self.classes[current][0]
+            cls = entry[0]
             yield cls
             pending.extend(cls.bases)
 
@@ -113,4 +175,4 @@ class Program:
         if type_name is None:
             return None
         resolved = self.resolve(type_name)
-        return resolved if resolved in self.classes else None
+        return resolved if self.is_class(resolved) else None

@@ -73,14 +73,79 @@ class Propagation:
         self._module_envs: dict[str, dict[str, Value]] = {}
         self._instance_fields: dict[str, Mapping[str, Value]] = {}
         self._contexts: dict[str, int] = {}
+        self._personal_classes: dict[str, bool] = {}
         self.depth = 0
 
-    def run(self) -> list[SinkHit]:
-        for name in sorted(self.program.modules):
-            self.module_env(name)
-        for qualname in sorted(self.program.functions):
+    def run(self, modules: Iterable[str] | None = None) -> list[SinkHit]:
+        """Analyse the top-level code and every function of `modules` (all loaded ones by
+        default); returns every hit found so far, so it can be called again for more modules."""
+        chosen = self.program.modules if modules is None else modules
+        loaded = [m for m in map(self.program.module, sorted(chosen)) if m is not None]
+        for module in loaded:
+            self.module_env(module.name)
+        for qualname in sorted(f.qualname for module in loaded for f in module.functions):
             self.entry(qualname)
         return self.hits
+
+    def carried_names(self, modules: Iterable[str]) -> set[str]:
+        """Names under which other code can reach personal data that analysed `modules` hold:
+        functions returning it, classes with personal fields, module globals holding it."""
+        names: set[str] = set()
+        for module in filter(None, map(self.program.module, modules)):
+            for function in module.functions:
+                outcome = self._memo.get(("entry", function.qualname))
+                if outcome is not None and self.carries(outcome.returned):
+                    names.add(function.name)
+            names.update(c.name for c in module.classes if self.personal_class(c.qualname))
+            env = self._module_envs.get(module.name, {})
+            names.update(key for key, value in env.items() if self.carries(value))
+        return names
+
+    def carries(self, value: Value) -> bool:
+        """Whether `value` holds personal data of its own (not merely a caller's argument)."""
+        inner = [value, *value.fields.values()]
+        if any(not label.root for v in inner for label in v.taint.values()):
+            return True
+        return self._personal_type(value.type) or self._personal_type(value.ref)
+
+    def personal_class(self, class_qualname: str) -> bool:
+        """Whether instances hold personal data: a personal field (or one whose type is a
+        personal class), `__init__` storing some on `self`, or a method returning some."""
+        known = self._personal_classes.get(class_qualname)
+        if known is None:
+            self._personal_classes[class_qualname] = False  # a class holding itself
+            known = (
+                any(
+                    self.field_categories(owner, declared)
+                    or self._personal_type(declared.type_name)
+                    for owner, declared in self.program.fields(class_qualname)
+                )
+                or any(self.carries(v) for v in self.instance_fields(class_qualname).values())
+                or any(
+                    self.carries(self.entry(method).returned)
+                    for cls in self.program.mro(class_qualname)
+                    for _, method in cls.methods
+                    if self.program.is_function(method)
+                )
+            )
+            self._personal_classes[class_qualname] = known
+        return known
+
+    def _personal_type(self, type_name: str | None) -> bool:
+        cls = self.program.class_of(type_name)
+        return cls is not None and self.personal_class(cls)
+
+    def field_categories(self, owner: ir.ClassIR, declared: ir.FieldIR) -> list[str]:
+        """A field's categories: its tags, the policy's `pii.fields`, else its name."""
+        categories = [tag.category for tag in declared.tags]
+        configured = self.catalog.field_category(f"{owner.qualname}.{declared.name}")
+        if configured is not None:
+            categories.append(configured)
+        if not categories:
+            named = self.catalog.name_category(declared.name)
+            if named is not None:
+                categories.append(named)
+        return [c for c in categories if c in self.known_category]
 
     # -------------------------------------------------------------- contexts
     def module_env(self, module: str) -> dict[str, Value]:
@@ -95,7 +160,7 @@ class Propagation:
 
     def entry(self, qualname: str) -> Outcome:
         """The analysis where parameters are unseen: tags, annotations and names decide."""
-        function, module = self.program.functions[qualname]
+        function, module = self.program.defined(qualname)
         key = ("entry", qualname)
         cached = self._memo.get(key)
         if cached is not None:
@@ -113,7 +178,7 @@ class Propagation:
 
     def call(self, qualname: str, bound: Mapping[str, Value]) -> Outcome:
         """The analysis of `qualname` for arguments like `bound` (labels rooted at parameters)."""
-        function, module = self.program.functions[qualname]
+        function, module = self.program.defined(qualname)
         key = ("call", qualname, tuple(sorted((n, shape(v)) for n, v in bound.items())))
         cached = self._memo.get(key)
         if cached is not None:
@@ -180,7 +245,7 @@ class Propagation:
         self._instance_fields[class_qualname] = {}
         init = self.program.find_method(class_qualname, "__init__")
         stores: Mapping[str, Value] = {}
-        if init is not None and init in self.program.functions:
+        if init is not None and self.program.is_function(init):
             stores = self.entry(init).stores
         self._instance_fields[class_qualname] = stores
         return stores
@@ -211,7 +276,7 @@ class Propagation:
         self.hits.append(hit)
 
     def parameter_steps(self, qualname: str) -> dict[str, Step]:
-        function, module = self.program.functions[qualname]
+        function, module = self.program.defined(qualname)
         return {
             p.name: self._step(module, p.pos, f"argument '{p.name}' of {function.name}()")
             for p in function.params
@@ -396,11 +461,11 @@ class Interpreter:
         if value is not None:
             return value
         parent = self.function.parent
-        while parent is not None and parent in self.program.functions:
+        while parent is not None and self.program.is_function(parent):
             outer = self.propagation.entry(parent).env
             if name in outer:
                 return outer[name]
-            parent = self.program.functions[parent][0].parent
+            parent = self.program.defined(parent)[0].parent
         if self.function.kind != "module":
             module_env = self.propagation.module_env(self.module.name)
             if name in module_env:
@@ -413,10 +478,10 @@ class Interpreter:
         resolved = self.program.resolve(qualname)
         owner, _, name = resolved.rpartition(".")
         if (
-            resolved not in self.program.functions
-            and resolved not in self.program.classes
-            and owner in self.program.modules
-            and owner != self.module.name
+            owner != self.module.name
+            and not self.program.is_function(resolved)
+            and not self.program.is_class(resolved)
+            and self.program.module(owner) is not None
         ):
             module_env = self.propagation.module_env(owner)
             if name in module_env:
@@ -446,7 +511,7 @@ class Interpreter:
     def class_attribute(self, base: Value, cls: str, attr: str, pos: ir.Pos) -> Value:
         method = self.program.find_method(cls, attr)
         if method is not None:
-            function = self.program.functions[method][0]
+            function = self.program.defined(method)[0]
             if function.kind == "property":
                 return self.calls.invoke(method, {function.params[0].name: base}, pos)
             return CLEAN
@@ -457,22 +522,10 @@ class Interpreter:
             note = f"read {short}.{attr}"
             labels = [
                 field_label(base, c, self.step(pos, note))
-                for c in self.field_categories(owner, declared)
+                for c in self.propagation.field_categories(owner, declared)
             ]
             return with_labels(Value(type=declared.type_name), labels)
         return self.named(CLEAN, attr, pos, f"read {short}.{attr}")
-
-    def field_categories(self, owner: ir.ClassIR, declared: ir.FieldIR) -> list[str]:
-        """A field's categories: its tags, the policy's `pii.fields`, else its name."""
-        categories = [tag.category for tag in declared.tags]
-        configured = self.catalog.field_category(f"{owner.qualname}.{declared.name}")
-        if configured is not None:
-            categories.append(configured)
-        if not categories:
-            named = self.catalog.name_category(declared.name)
-            if named is not None:
-                categories.append(named)
-        return [c for c in categories if c in self.propagation.known_category]
 
     def item(self, base: Value, key: str | None, pos: ir.Pos) -> Value:
         if key is not None and key in base.fields:
@@ -512,11 +565,11 @@ class Interpreter:
         if cls is not None:
             short = cls.rsplit(".", 1)[-1]
             for owner, declared in self.program.fields(cls):
-                path = self.program.classes[owner.qualname][1].path
+                path = self.program.defined_class(owner.qualname)[1].path
                 step = Step(
                     path, declared.pos[0], declared.pos[1], f"field {short}.{declared.name}"
                 )
-                for category in self.field_categories(owner, declared):
+                for category in self.propagation.field_categories(owner, declared):
                     label = field_label(value, category, step)
                     taint.setdefault(label.key, label)
         return taint

@@ -16,6 +16,8 @@ from privlint.scan import scan
 
 from .hostile import LEAK, scan_root, verdict, write_project
 
+BOOM = "customer_email = None\n"  # mentions personal data, so the prefilter lets it through
+
 
 def break_summarize_for(
     monkeypatch: pytest.MonkeyPatch, name: str, error: BaseException | None = None
@@ -34,7 +36,7 @@ def break_summarize_for(
 def test_failing_file_gets_an_internal_error_finding_and_the_scan_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_project(tmp_path, {"boom.py": "x = 1\n", "leak.py": LEAK})
+    write_project(tmp_path, {"boom.py": BOOM, "leak.py": LEAK})
     break_summarize_for(monkeypatch, "boom.py")
     result = scan_root(tmp_path)
     assert verdict(result, "leak.py") == ["no-pii-in-logs"]
@@ -55,7 +57,7 @@ def test_failing_file_gets_an_internal_error_finding_and_the_scan_goes_on(
 def test_any_exception_becomes_an_internal_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
-    write_project(tmp_path, {"boom.py": "x = 1\n"})
+    write_project(tmp_path, {"boom.py": BOOM})
     break_summarize_for(monkeypatch, "boom.py", error)
     assert verdict(scan_root(tmp_path), "boom.py") == ["internal-error"]
 
@@ -87,7 +89,7 @@ def check(folder: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
 def test_check_exits_2_with_a_one_line_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_project(tmp_path, {"boom.py": "x = 1\n", "leak.py": LEAK})
+    write_project(tmp_path, {"boom.py": BOOM, "leak.py": LEAK})
     break_summarize_for(monkeypatch, "boom.py")
     result = check(tmp_path, monkeypatch)
     assert result.exit_code == 2
@@ -99,7 +101,7 @@ def test_check_exits_2_with_a_one_line_reason(
 
 
 def test_verbose_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_project(tmp_path, {"boom.py": "x = 1\n"})
+    write_project(tmp_path, {"boom.py": BOOM})
     break_summarize_for(monkeypatch, "boom.py")
     result = check(tmp_path, monkeypatch, "--verbose")
     assert result.exit_code == 2
@@ -111,7 +113,7 @@ def test_verbose_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_json_report_carries_the_internal_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_project(tmp_path, {"boom.py": "x = 1\n"})
+    write_project(tmp_path, {"boom.py": BOOM})
     break_summarize_for(monkeypatch, "boom.py")
     result = check(tmp_path, monkeypatch, "--format", "json", "--severity", "info")
     assert result.exit_code == 2

@@ -1,0 +1,130 @@
+"""The prefilter: files that cannot hold personal data are never parsed, and it changes no finding.
+
+Only files whose words match a heuristic, a configured field or lookup, or that
+carry a `pii:`/`privlint:` comment are parsed up front; the rest are loaded when
+a flow calls into them or when they name something analysed code hands
+personal data out under. The findings must be exactly those of a scan that
+parses everything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, REPO
+
+from privlint.config import load_policy
+from privlint.findings import Finding
+from privlint.policy import Policy
+from privlint.prefilter import Prefilter
+from privlint.scan import ScanResult, scan
+
+PROJECTS = [
+    *sorted(p for p in (FIXTURES / "projects").iterdir() if p.is_dir()),
+    FIXTURES / "engine",
+    FIXTURES / "report_project",
+    REPO / "examples" / "walletapp",
+]
+QUIET = FIXTURES / "projects" / "quiet_modules"
+
+
+def _policy(root: Path) -> Policy:
+    config = root / "privlint.yaml"
+    return load_policy(config if config.exists() else None, root)
+
+
+def _scan(root: Path, prefilter: bool) -> ScanResult:
+    return scan(_policy(root), [], jobs=1, use_cache=False, prefilter=prefilter)
+
+
+def _identity(findings: list[Finding]) -> list[tuple[object, ...]]:
+    return [(f.rule_id, f.path, f.line, f.column, f.categories, f.trace) for f in findings]
+
+
+@pytest.mark.parametrize("root", PROJECTS, ids=lambda p: p.name)
+def test_prefiltered_scan_finds_exactly_what_a_full_parse_finds(root: Path) -> None:
+    filtered, full = _scan(root, True), _scan(root, False)
+    assert _identity(filtered.findings) == _identity(full.findings)
+    assert [a.path for a in filtered.allowed] == [a.path for a in full.allowed]
+    assert full.stats.prefiltered_out == 0
+
+
+def test_files_naming_no_personal_data_are_parsed_only_when_a_flow_needs_them() -> None:
+    result = _scan(QUIET, True)
+    # models.py and notify.py are seeds; store, views, shouting, orders and checkout are loaded
+    # for the flows; __init__.py, unrelated.py and archive.py are never parsed.
+    assert (result.stats.parsed, result.stats.prefiltered_out, result.stats.on_demand) == (7, 8, 5)
+    assert {(f.rule_id, f.path) for f in result.findings} == {
+        ("no-pii-in-logs", "shop/views.py"),
+        ("no-pii-to-stdout", "shop/shouting.py"),
+        ("no-pii-in-logs", "shop/checkout.py"),
+    }
+
+
+@pytest.fixture(scope="module")
+def prefilter() -> Prefilter:
+    return Prefilter.of(_policy(QUIET))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"def f(customer_email):\n    pass\n",
+        b"def f(row):\n    return row.phoneNumber\n",  # camelCase is split
+        b"value = data.get('date_of_birth')\n",
+        b"def f(zip):\n    return zip\n",  # the builtin's name used as a parameter
+        b"x = 1  # pii: user.name\n",
+        b"x = 1  # privlint: ignore[no-pii-in-logs] reviewed\n",
+        b"def f(:\n",  # CPython rejects it: only LibCST's verdict counts
+        "def f(téléphone, mobile):\n    pass\n".encode(),
+    ],
+)
+def test_seeds(prefilter: Prefilter, source: bytes) -> None:
+    assert prefilter.facts(source).seed
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"def total(prices):\n    return sum(prices)\n",
+        b"for a, b in zip(xs, ys):\n    print(a, b)\n",  # the builtin, called
+        b"def f(is_email, email_count, phone_id):\n    pass\n",  # flags, counters and ids
+        b"",
+    ],
+)
+def test_not_seeds(prefilter: Prefilter, source: bytes) -> None:
+    assert not prefilter.facts(source).seed
+
+
+def test_a_literal_key_is_matched_as_a_whole() -> None:
+    custom = Prefilter(("^customer-phone$",), ())
+    assert custom.facts(b"value = row['customer-phone']\n").seed
+    assert not custom.facts(b"value = row['customer']\n").seed
+
+
+def test_configured_fields_and_lookups_make_seeds() -> None:
+    configured = Prefilter((), ("contact_no", "Ledger", "fetch_owner"))
+    assert configured.facts(b"print(c.contact_no)\n").seed
+    assert configured.facts(b"class Ledger:\n    pass\n").seed
+    assert configured.facts(b"x = crm.fetch_owner(1)\n").seed
+    assert not configured.facts(b"x = crm.fetch(1)\n").seed
+
+
+def test_distinctive_parts_of_configured_patterns(tmp_path: Path) -> None:
+    (tmp_path / "privlint.yaml").write_text(
+        "version: 1\n"
+        "pii:\n"
+        "  fields:\n"
+        "    'crm.Customer.*': user.contact.phone_number\n"
+        "  returns:\n"
+        "    'crm.lookup_owner': user.name\n",
+        encoding="utf-8",
+    )
+    parts = Prefilter.of(load_policy(tmp_path / "privlint.yaml", tmp_path)).last_parts
+    assert parts == ("Customer", "lookup_owner")
+
+
+def test_a_broken_file_is_a_seed_with_its_error(prefilter: Prefilter) -> None:
+    facts = prefilter.facts(b"x = 1\x00\n")
+    assert facts.seed and facts.error is not None
