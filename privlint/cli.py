@@ -41,7 +41,8 @@ from privlint.reporters.context import ReportContext
 from privlint.reporters.github import step_summary_markdown
 from privlint.reporters.inventory import INVENTORY_FORMATS, render_inventory_table
 from privlint.ruledocs import documented_rules, explain_text, rule_infos
-from privlint.scan import ScanResult, ScanStats, scan
+from privlint.scan import ScanResult, scan
+from privlint.triage import ScanStats
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

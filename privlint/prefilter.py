@@ -19,7 +19,7 @@ import fnmatch
 import re
 
 from privlint.analysis import ir
-from privlint.analysis.guard import screen_fully
+from privlint.analysis.guard import screen_depth, screen_syntax
 from privlint.catalog import snake_case
 from privlint.policy import Policy
 
@@ -57,19 +57,21 @@ class Prefilter:
 
     def facts(self, source: bytes) -> ir.FileFacts:
         """What the scan needs to know of a file before (or instead of) parsing it."""
-        error, parsed = screen_fully(source)
+        error, tree = screen_syntax(source)
         if error is not None:
             return ir.FileFacts(frozenset(), True, error)
         words = _words(source)
         seed = (
-            not parsed
+            tree is None
             or any(marker in source for marker in _MARKERS)
             or any(
                 self.personal(word) and (word not in _BUILTINS or _used_uncalled(source, word))
                 for word in words
             )
         )
-        return ir.FileFacts(words, seed)
+        # Nesting matters only to LibCST: checked now for a seed, at its parse for the rest.
+        error = screen_depth(tree, source) if seed and tree is not None else None
+        return ir.FileFacts(words, seed, error)
 
     def personal(self, word: str) -> bool:
         """Whether a heuristic or a configured field or lookup name matches `word`."""

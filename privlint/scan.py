@@ -1,4 +1,4 @@
-"""The pipeline of one scan: discover → summarize (parallel, cached) → propagate → judge.
+"""The pipeline of one scan: discover → triage (prefilter, summarize) → propagate → judge.
 
 Data flows one way; each stage gets plain data from the one before it. Per-file
 summaries are cached by content, and a whole scan whose inputs (files, policy,
@@ -8,30 +8,18 @@ scope) are unchanged is answered from the cache without propagating again.
 from __future__ import annotations
 
 import gc
-import os
-import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
-from privlint.analysis.guard import (
-    broken_module,
-    internal_error_module,
-    read_source,
-    run_deep,
-    summarize_guarded,
-    unreadable_module,
-)
-from privlint.analysis.ir import FileFacts, ModuleIR
+from privlint.analysis.guard import read_source, run_deep, unreadable_module
+from privlint.analysis.ir import ModuleIR
 from privlint.analysis.locate import locate
 from privlint.analysis.modules import module_name
-from privlint.analysis.program import Program
-from privlint.analysis.propagate import Propagation, SinkHit
-from privlint.cache import Cache, digest, module_key, scan_key
+from privlint.analysis.propagate import Propagation
+from privlint.cache import Cache, module_key, scan_key
 from privlint.catalog import Catalog
 from privlint.discover import discover
 from privlint.findings import Finding, with_fingerprints
@@ -40,24 +28,7 @@ from privlint.policy import Policy
 from privlint.prefilter import Prefilter
 from privlint.suppressions import apply_suppressions
 from privlint.taxonomy import load_taxonomy
-
-_Work = tuple[bytes, str, str, bool]  # source, path, module name, is a package
-_Triaged = tuple[FileFacts, ModuleIR | None]
-_PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than it saves
-_IGNORE_SIGINT = (signal.SIGINT, signal.SIG_IGN)
-
-
-@dataclass
-class ScanStats:
-    """What `--stats` prints: where the files went and where the time went."""
-
-    discovered: int = 0
-    prefiltered_out: int = 0  # not parsed up front: nothing in them holds personal data
-    on_demand: int = 0  # of those, parsed or loaded later because a flow needed them
-    from_cache: int = 0
-    parsed: int = 0
-    result_from_cache: bool = False
-    seconds: dict[str, float] = field(default_factory=dict)
+from privlint.triage import ScanStats, Source, Workers, propagate_in_rounds, triage
 
 
 @dataclass(frozen=True)
@@ -69,15 +40,6 @@ class ScanResult:
     suppressed: int = 0
     stats: ScanStats = field(default_factory=ScanStats)
     tracebacks: tuple[tuple[str, str], ...] = ()  # (path, traceback) of internal errors
-
-
-@dataclass(frozen=True)
-class _Source:
-    path: str
-    module: str
-    is_package: bool
-    data: bytes
-    key: str
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -151,14 +113,17 @@ def _scan(
             list(findings), len(discovery.files), list(allowed), tuple(errors), suppressed, stats
         )
 
-    triage = _triage(sources, cache, jobs, stats, prefilter)
-    lap("prefilter + summarize")
-    taxonomy = load_taxonomy()
-    propagation = Propagation(triage.program(), Catalog(policy), set(taxonomy.descriptions))
-    raw_hits = _propagate(propagation, triage)
-    modules = triage.modules() + unreadable
-    stats.on_demand = triage.on_demand
-    lap("propagate")
+    workers = Workers(jobs)
+    try:
+        files = triage(sources, cache, workers, stats, prefilter)
+        lap("prefilter + summarize seeds")
+        taxonomy = load_taxonomy()
+        propagation = Propagation(files.program(), Catalog(policy), set(taxonomy.descriptions))
+        raw_hits = propagate_in_rounds(propagation, files)
+    finally:
+        workers.close()
+    modules = files.modules() + unreadable
+    lap("propagate (summarizing what it reaches)")
     by_path = {source.path: source for source in sources}
     hits = locate(raw_hits, lambda path: _positions(by_path.get(path), cache))
     lap("locate (positions of files with findings)")
@@ -196,7 +161,7 @@ def _read(
     policy: Policy,
     errors: list[tuple[str, str]],
     unreadable: list[ModuleIR],
-) -> list[_Source]:
+) -> list[Source]:
     """The discovered files' bytes; a file that exists but cannot be read goes to
     `unreadable` as a finding, since a file skipped in silence is a leak let through."""
     sources = []
@@ -213,175 +178,24 @@ def _read(
             unreadable.append(unreadable_module(relative, name, is_package, reason))
             continue
         sources.append(
-            _Source(relative, name, is_package, data, module_key(data, relative, name, is_package))
+            Source(relative, name, is_package, data, module_key(data, relative, name, is_package))
         )
     return sources
 
 
-class _Triage:
-    """Each file's facts and, for seeds, its IR; the other files are summarized on demand."""
-
-    def __init__(self, sources: list[_Source], cache: Cache, stats: ScanStats) -> None:
-        self.sources = {source.module: source for source in sources}
-        self.cache = cache
-        self.stats = stats
-        self.facts: dict[str, FileFacts] = {}
-        self.summaries: dict[str, ModuleIR] = {}  # by path: seeds, broken files, loaded ones
-        self.on_demand = 0
-
-    def seeds(self) -> list[ModuleIR]:
-        return [m for m in self.summaries.values() if m.error is None]
-
-    def program(self) -> Program:
-        seeds = self.seeds()
-        loadable = [
-            name
-            for name, source in self.sources.items()
-            if source.path not in self.summaries and self.facts[source.path].error is None
-        ]
-        return Program(seeds, self.load, loadable)
-
-    def load(self, name: str) -> ModuleIR | None:
-        """A module a flow needs that the prefilter left out: from the cache or parsed now."""
-        source = self.sources[name]
-        module = self.cache.load("module", source.key)
-        if isinstance(module, ModuleIR):
-            self.stats.from_cache += 1
-        else:
-            module = _summarize((source.data, source.path, source.module, source.is_package))
-            self.stats.parsed += 1
-            _store_module(self.cache, source.key, module)
-        self.summaries[source.path] = module
-        self.on_demand += 1
-        return module if module.error is None else None
-
-    def unloaded_words(self) -> dict[str, frozenset[str]]:
-        """The words of each module not analysed yet, by module name."""
-        return {
-            name: self.facts[source.path].words
-            for name, source in self.sources.items()
-            if not self.facts[source.path].seed and self.facts[source.path].error is None
-        }
-
-    def modules(self) -> list[ModuleIR]:
-        order = {source.path: index for index, source in enumerate(self.sources.values())}
-        return sorted(self.summaries.values(), key=lambda m: order.get(m.path, len(order)))
-
-
-def _triage(
-    sources: list[_Source],
-    cache: Cache,
-    jobs: int | None,
-    stats: ScanStats,
-    prefilter: Prefilter | None,
-) -> _Triage:
-    """Every file's facts (from the cache when its content is known, else read now), and the
-    IR of the seeds and of broken files; the rest waits until a flow needs it."""
-    triage = _Triage(sources, cache, stats)
-    fingerprint = prefilter.fingerprint() if prefilter else "all"
-    pending: list[_Source] = []
-    for source in sources:
-        facts = cache.load("facts", digest(source.key, fingerprint)) if prefilter else _SEED
-        module = cache.load("module", source.key) if _needs_summary(facts) else None
-        if not isinstance(facts, FileFacts) or (_needs_summary(facts) and module is None):
-            pending.append(source)
-            continue
-        triage.facts[source.path] = facts
-        if isinstance(module, ModuleIR):
-            triage.summaries[source.path] = module
-            stats.from_cache += 1
-    work = [(s.data, s.path, s.module, s.is_package) for s in pending]
-    fresh = _parallel(partial(_facts_and_summary, prefilter), work, jobs)
-    for source, (facts, module) in zip(pending, fresh, strict=True):
-        triage.facts[source.path] = facts
-        if prefilter is not None:
-            cache.store("facts", digest(source.key, fingerprint), facts)
-        if module is not None:
-            triage.summaries[source.path] = module
-            stats.parsed += 1
-            _store_module(cache, source.key, module)
-    stats.prefiltered_out = sum(1 for facts in triage.facts.values() if not _needs_summary(facts))
-    return triage
-
-
-_SEED = FileFacts(frozenset(), True)
-
-
-def _needs_summary(facts: object) -> bool:
-    return isinstance(facts, FileFacts) and (facts.seed or facts.error is not None)
-
-
-def _propagate(propagation: Propagation, triage: _Triage) -> list[SinkHit]:
-    """Seeds first, then, round by round, the modules that mention a name under which the
-    modules analysed so far hand out personal data."""
-    unloaded = triage.unloaded_words()
-    pending = {module.name for module in triage.seeds()}
-    done: set[str] = set()
-    while pending:
-        propagation.run(pending)
-        done |= pending
-        carried = propagation.carried_names(pending)
-        pending = {
-            name
-            for name, words in unloaded.items()
-            if name not in done and not words.isdisjoint(carried)
-        }
-    return propagation.hits
-
-
-def _parallel(
-    function: Callable[[_Work], _Triaged], work: list[_Work], jobs: int | None
-) -> list[_Triaged]:
-    jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(work) >= _PARALLEL_THRESHOLD:
-        # Workers ignore Ctrl-C: the main process stops the scan and drops queued files.
-        pool = ProcessPoolExecutor(jobs, initializer=signal.signal, initargs=_IGNORE_SIGINT)
-        try:
-            return list(pool.map(function, work, chunksize=8))
-        finally:
-            pool.shutdown(cancel_futures=True)
-    return [function(item) for item in work]
-
-
-def _facts_and_summary(prefilter: Prefilter | None, work: _Work) -> _Triaged:
-    """A file's facts, and its IR when it is a seed or broken (the broken file's finding)."""
-    try:
-        facts = _SEED if prefilter is None else prefilter.facts(work[0])
-    except Exception as error:  # a bug in privlint: an `internal-error` finding, exit 2
-        return _SEED, internal_error_module(work[1], work[2], work[3], error)
-    if facts.error is not None:
-        return facts, broken_module(work[1], work[2], work[3], facts.error)
-    return facts, _summarize(work) if facts.seed else None
-
-
-def _store_module(cache: Cache, key: str, module: ModuleIR) -> None:
-    if module.error is None or module.error.kind != "internal":  # an internal error is retried
-        cache.store("module", key, module)
-
-
-def _positions(source: _Source | None, cache: Cache) -> list[tuple[int, int, int, int]] | None:
+def _positions(source: Source | None, cache: Cache) -> list[tuple[int, int, int, int]] | None:
     """The real positions behind a file's placeholders, computed once per content."""
     if source is None:
         return None
     known = cache.load("positions", source.key)
     if isinstance(known, list):
         return known
-    from privlint.analysis.summarize import node_positions  # see `_summarize`
+    from privlint.analysis.summarize import node_positions  # see `triage.summarize_work`
 
     # Deep code recurses deeply in LibCST's visitors: give it room (see `guard`).
     table = run_deep(node_positions, source.data, source.path, source.module, source.is_package)
     cache.store("positions", source.key, table)
     return table
-
-
-def _summarize(work: _Work) -> ModuleIR:
-    """One file's IR; whatever goes wrong is that file's finding, never the whole run's."""
-    # `summarize_guarded` loads LibCST only when a file is parsed: loading it costs more
-    # than a whole warm scan that parses nothing.
-    try:
-        return summarize_guarded(*work)
-    except Exception as error:  # a bug in privlint: an `internal-error` finding, exit 2
-        return internal_error_module(work[1], work[2], work[3], error)
 
 
 def _lines(data: bytes) -> list[str]:

@@ -54,15 +54,18 @@ def read_source(path: Path) -> bytes:
         return stream.read(MAX_BYTES + 1)
 
 
-def summarize_guarded(source: bytes, path: str, module: str, is_package: bool) -> ir.ModuleIR:
-    """`summarize_source` behind the screen, with room to recurse; limits become findings.
+def summarize_guarded(
+    source: bytes, path: str, module: str, is_package: bool, screened: bool = False
+) -> ir.ModuleIR:
+    """`summarize_source` behind the screen (unless the caller `screened` it already), with
+    room to recurse; limits become findings.
 
     Unexpected exceptions propagate: the caller turns them into `internal-error`.
     """
     problem = _size_problem(source)
     if problem is not None:
         return broken_module(path, module, is_package, problem)
-    return run_deep(_summarize, source, path, module, is_package)
+    return run_deep(_summarize, source, path, module, is_package, screened)
 
 
 def run_deep(function: Callable[..., T], *args: Any) -> T:
@@ -148,8 +151,10 @@ def unreadable_module(path: str, module: str, is_package: bool, reason: str) -> 
     return broken_module(path, module, is_package, ir.ParseError(1, 0, reason, kind="skipped"))
 
 
-def _summarize(source: bytes, path: str, module: str, is_package: bool) -> ir.ModuleIR:
-    problem = screen(source)
+def _summarize(
+    source: bytes, path: str, module: str, is_package: bool, screened: bool
+) -> ir.ModuleIR:
+    problem = None if screened else screen(source)
     if problem is not None:
         return broken_module(path, module, is_package, problem)
     # Looked up at call time, so a test can make it fail for one file.
@@ -170,15 +175,19 @@ def _summarize(source: bytes, path: str, module: str, is_package: bool) -> ir.Mo
 
 def screen(source: bytes) -> ir.ParseError | None:
     """Why `source` must not reach LibCST, or None. Cheap checks first."""
-    return screen_fully(source)[0]
+    problem, tree = screen_syntax(source)
+    if problem is not None or tree is None:
+        return problem
+    return screen_depth(tree, source)
 
 
-def screen_fully(source: bytes) -> tuple[ir.ParseError | None, bool]:
-    """`screen`, and whether CPython's parser accepted the file (if not, only LibCST's
-    verdict is final: the file may use syntax newer than the running interpreter)."""
+def screen_syntax(source: bytes) -> tuple[ir.ParseError | None, ast.Module | None]:
+    """Size, bytes and CPython's parser: a problem, or the syntax tree CPython built (None
+    when it refused the file: only LibCST's verdict is final, the file may use syntax
+    newer than the running interpreter)."""
     problem = _size_problem(source) or _byte_problem(source)
     if problem is not None:
-        return problem, False
+        return problem, None
     return _cpython_problem(source)
 
 
@@ -229,30 +238,34 @@ def _line_column(source: bytes, offset: int) -> tuple[int, int]:
     return source.count(b"\n", 0, offset) + 1, offset - (source.rfind(b"\n", 0, offset) + 1)
 
 
-def _cpython_problem(source: bytes) -> tuple[ir.ParseError | None, bool]:
+def _cpython_problem(source: bytes) -> tuple[ir.ParseError | None, ast.Module | None]:
     """What CPython's parser says about nesting; other syntax errors are left to LibCST,
     which knows syntax newer than the running interpreter."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes and the like: not our business
-            tree = ast.parse(source)
+            return None, ast.parse(source)
     except SyntaxError as error:
         if "too many nested" in error.msg or _bracket_depth(source) > _DEEP_BRACKETS:
             line, column = error.lineno or 1, max((error.offset or 1) - 1, 0)
-            return ir.ParseError(line, column, error.msg), False
-        return None, False
+            return ir.ParseError(line, column, error.msg), None
+        return None, None
     except (MemoryError, RecursionError):
         message = "too deeply nested to analyse: Python's own parser gives up"
-        return ir.ParseError(1, 0, message, kind="skipped"), False
+        return ir.ParseError(1, 0, message, kind="skipped"), None
     except ValueError:
-        return None, False
+        return None, None
+
+
+def screen_depth(tree: ast.Module, source: bytes) -> ir.ParseError | None:
+    """Code nested deeper than LibCST handles in reasonable time."""
     if len(source) < MAX_NESTING:
-        return None, True  # every level of nesting takes at least one byte
+        return None  # every level of nesting takes at least one byte
     depth, line = _ast_depth(tree, source)
     if depth > MAX_NESTING:
         message = f"too deeply nested to analyse: {depth:,} levels (limit {MAX_NESTING:,})"
-        return ir.ParseError(line, 0, message, kind="skipped"), False
-    return None, True
+        return ir.ParseError(line, 0, message, kind="skipped")
+    return None
 
 
 def _bracket_depth(source: bytes) -> int:

@@ -50,9 +50,9 @@ class Program:
     # ----------------------------------------------------------- on demand
     def _probe(self, qualname: str) -> None:
         """Load the module that would define `qualname` (its longest module prefix)."""
-        if qualname in self._probed or not self._unloaded:
-            return
         self._probed.add(qualname)
+        if not self._unloaded:
+            return
         parts = qualname.split(".")
         for split in range(len(parts), 0, -1):
             prefix = ".".join(parts[:split])
@@ -66,17 +66,26 @@ class Program:
                 return
 
     def module(self, name: str) -> ir.ModuleIR | None:
-        self._probe(name)
-        return self.modules.get(name)
+        found = self.modules.get(name)
+        if found is None and name not in self._probed:
+            self._probe(name)
+            found = self.modules.get(name)
+        return found
 
     def function(self, qualname: str) -> tuple[ir.FunctionIR, ir.ModuleIR] | None:
         """A project function (or method) by its defining qualified name."""
-        self._probe(qualname)
-        return self._functions.get(qualname)
+        found = self._functions.get(qualname)
+        if found is None and qualname not in self._probed:
+            self._probe(qualname)
+            found = self._functions.get(qualname)
+        return found
 
     def class_entry(self, qualname: str) -> tuple[ir.ClassIR, ir.ModuleIR] | None:
-        self._probe(qualname)
-        return self._classes.get(qualname)
+        found = self._classes.get(qualname)
+        if found is None and qualname not in self._probed:
+            self._probe(qualname)
+            found = self._classes.get(qualname)
+        return found
 
     def defined(self, qualname: str) -> tuple[ir.FunctionIR, ir.ModuleIR]:
         """A function known to exist (resolved or analysed before); KeyError otherwise."""

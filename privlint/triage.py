@@ -1,0 +1,283 @@
+"""Which files are parsed, when, and where: the stage between reading files and propagating.
+
+Every file gets its facts (`privlint.prefilter`): seeds and broken files are
+summarized up front on the process pool. Before each round of propagation the
+modules the round will analyse, and the modules they import, are summarized
+on the pool too, since the interpreter is about to look into them; anything
+else a lookup reaches is summarized on the spot (`load`). Summaries and facts
+are cached by content.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
+
+from privlint.analysis.guard import broken_module, internal_error_module, summarize_guarded
+from privlint.analysis.ir import FileFacts, ModuleIR
+from privlint.analysis.program import Program
+from privlint.analysis.propagate import Propagation, SinkHit
+from privlint.cache import Cache, digest
+from privlint.prefilter import Prefilter
+
+Work = tuple[bytes, str, str, bool]  # source, path, module name, is a package
+_Triaged = tuple[FileFacts, ModuleIR | None]
+_PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than it saves
+_IGNORE_SIGINT = (signal.SIGINT, signal.SIG_IGN)
+_SEED = FileFacts(frozenset(), True)  # what every file is when the prefilter is off
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    module: str
+    is_package: bool
+    data: bytes
+    key: str
+
+    @property
+    def work(self) -> Work:
+        return (self.data, self.path, self.module, self.is_package)
+
+
+@dataclass
+class ScanStats:
+    """What `--stats` prints: where the files went and where the time went."""
+
+    discovered: int = 0
+    prefiltered_out: int = 0  # not parsed up front: nothing in them holds personal data
+    on_demand: int = 0  # of those, loaded later because the analysis reached them
+    from_cache: int = 0
+    parsed: int = 0
+    result_from_cache: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Workers:
+    """A process pool started on first use (`jobs` processes) and only for batches big
+    enough to pay for it; workers ignore Ctrl-C, the main process stops the scan."""
+
+    def __init__(self, jobs: int | None) -> None:
+        self.jobs = jobs or os.cpu_count() or 1
+        self._pool: Executor | None = None
+
+    def map(self, function: Callable[[Work], T], work: list[Work]) -> list[T]:
+        if self.jobs <= 1 or len(work) < _PARALLEL_THRESHOLD:
+            return [function(item) for item in work]
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.jobs, initializer=signal.signal, initargs=_IGNORE_SIGINT
+            )
+        # Biggest files first, so no worker is left parsing a large file at the end alone.
+        order = sorted(range(len(work)), key=lambda index: -len(work[index][0]))
+        done = self._pool.map(function, [work[index] for index in order], chunksize=2)
+        results: dict[int, T] = dict(zip(order, done, strict=True))
+        return [results[index] for index in range(len(work))]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+
+class Triage:
+    """Each file's facts and IR, summarized up front, ahead of a round, or on demand."""
+
+    def __init__(
+        self, sources: list[Source], cache: Cache, workers: Workers, stats: ScanStats
+    ) -> None:
+        self.sources = {source.module: source for source in sources}
+        self.cache = cache
+        self.workers = workers
+        self.stats = stats
+        self.facts: dict[str, FileFacts] = {}
+        self.summaries: dict[str, ModuleIR] = {}  # by path: seeds, broken and loaded files
+        self._ready: dict[str, ModuleIR] = {}  # by module: summarized ahead, not loaded yet
+
+    def seeds(self) -> list[ModuleIR]:
+        return [m for m in self.summaries.values() if m.error is None]
+
+    def program(self) -> Program:
+        loadable = [
+            name
+            for name, source in self.sources.items()
+            if source.path not in self.summaries and self.facts[source.path].error is None
+        ]
+        return Program(self.seeds(), self.load, loadable)
+
+    def load(self, name: str) -> ModuleIR | None:
+        """A module the analysis reached that the prefilter left out."""
+        source = self.sources[name]
+        module = self._ready.pop(name, None) or self._summary(source)
+        self.summaries[source.path] = module
+        self.stats.on_demand += 1
+        return module if module.error is None else None
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Summarize `names` and the modules they import, transitively, on the pool:
+        a round of propagation is about to look into them."""
+        wave = set(names)
+        seen: set[str] = set()
+        while wave:
+            seen |= wave
+            candidates = [self.sources[n] for n in sorted(wave) if self._unsummarized(n)]
+            missing = [source for source in candidates if not self._cached(source)]
+            fresh = self.workers.map(summarize_work, [source.work for source in missing])
+            for source, module in zip(missing, fresh, strict=True):
+                self._keep(source, module)
+            wave = {
+                owner
+                for name in wave
+                for _, target in self._imports(name)
+                if (owner := self._owner(target)) is not None and owner not in seen
+            }
+
+    def unloaded_words(self) -> dict[str, frozenset[str]]:
+        """The words of each module not parsed up front, by module name."""
+        return {
+            name: self.facts[source.path].words
+            for name, source in self.sources.items()
+            if source.path not in self.summaries
+        }
+
+    def modules(self) -> list[ModuleIR]:
+        """The summaries the scan used, in discovery order."""
+        order = {source.path: index for index, source in enumerate(self.sources.values())}
+        return sorted(self.summaries.values(), key=lambda m: order.get(m.path, len(order)))
+
+    # ------------------------------------------------------------- helpers
+    def _unsummarized(self, name: str) -> bool:
+        source = self.sources.get(name)
+        return (
+            source is not None
+            and source.path not in self.summaries
+            and name not in self._ready
+            and self.facts[source.path].error is None
+        )
+
+    def _cached(self, source: Source) -> bool:
+        module = self.cache.load("module", source.key)
+        if isinstance(module, ModuleIR):
+            self._ready[source.module] = module
+            self.stats.from_cache += 1
+            return True
+        return False
+
+    def _summary(self, source: Source) -> ModuleIR:
+        if self._cached(source):
+            return self._ready.pop(source.module)
+        module = summarize_work(source.work)
+        self._keep(source, module)
+        return self._ready.pop(source.module)
+
+    def _keep(self, source: Source, module: ModuleIR) -> None:
+        self._ready[source.module] = module
+        self.stats.parsed += 1
+        store_module(self.cache, source.key, module)
+
+    def _imports(self, name: str) -> tuple[tuple[str, str], ...]:
+        source = self.sources.get(name)
+        module = self._ready.get(name) or (self.summaries.get(source.path) if source else None)
+        return module.imports if module is not None else ()
+
+    def _owner(self, qualname: str) -> str | None:
+        """The project module `qualname` lives in (its longest module prefix), if any."""
+        parts = qualname.split(".")
+        for split in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:split])
+            if prefix in self.sources:
+                return prefix
+        return None
+
+
+def triage(
+    sources: list[Source],
+    cache: Cache,
+    workers: Workers,
+    stats: ScanStats,
+    prefilter: Prefilter | None,
+) -> Triage:
+    """Every file's facts (from the cache when its content is known, else read now), and the
+    IR of the seeds and of broken files."""
+    result = Triage(sources, cache, workers, stats)
+    fingerprint = prefilter.fingerprint() if prefilter else "all"
+    pending: list[Source] = []
+    for source in sources:
+        facts = cache.load("facts", digest(source.key, fingerprint)) if prefilter else _SEED
+        module = cache.load("module", source.key) if _needs_summary(facts) else None
+        if not isinstance(facts, FileFacts) or (_needs_summary(facts) and module is None):
+            pending.append(source)
+            continue
+        result.facts[source.path] = facts
+        if isinstance(module, ModuleIR):
+            result.summaries[source.path] = module
+            stats.from_cache += 1
+    fresh = workers.map(partial(_facts_and_summary, prefilter), [s.work for s in pending])
+    for source, (facts, module) in zip(pending, fresh, strict=True):
+        result.facts[source.path] = facts
+        if prefilter is not None:
+            cache.store("facts", digest(source.key, fingerprint), facts)
+        if module is not None:
+            result.summaries[source.path] = module
+            stats.parsed += 1
+            store_module(cache, source.key, module)
+    stats.prefiltered_out = sum(1 for facts in result.facts.values() if not _needs_summary(facts))
+    return result
+
+
+def propagate_in_rounds(propagation: Propagation, files: Triage) -> list[SinkHit]:
+    """Seeds first, then, round by round, the modules that mention a name under which the
+    modules analysed so far hand out personal data."""
+    unloaded = files.unloaded_words()
+    pending = {module.name for module in files.seeds()}
+    done: set[str] = set()
+    while pending:
+        files.prefetch(pending)
+        propagation.run(pending)
+        done |= pending
+        carried = propagation.carried_names(pending)
+        pending = {
+            name
+            for name, words in unloaded.items()
+            if name not in done and not words.isdisjoint(carried)
+        }
+    return propagation.hits
+
+
+def _needs_summary(facts: object) -> bool:
+    return isinstance(facts, FileFacts) and (facts.seed or facts.error is not None)
+
+
+def _facts_and_summary(prefilter: Prefilter | None, work: Work) -> _Triaged:
+    """A file's facts, and its IR when it is a seed or broken (the broken file's finding)."""
+    try:
+        facts = _SEED if prefilter is None else prefilter.facts(work[0])
+    except Exception as error:  # a bug in privlint: an `internal-error` finding, exit 2
+        return _SEED, internal_error_module(work[1], work[2], work[3], error)
+    if facts.error is not None:
+        return facts, broken_module(work[1], work[2], work[3], facts.error)
+    if not facts.seed:
+        return facts, None
+    return facts, summarize_work(work, screened=prefilter is not None)
+
+
+def summarize_work(work: Work, screened: bool = False) -> ModuleIR:
+    """One file's IR; whatever goes wrong is that file's finding, never the whole run's.
+    `screened`: the prefilter has already screened it (a seed)."""
+    # `summarize_guarded` loads LibCST only when a file is parsed: loading it costs more
+    # than a whole warm scan that parses nothing.
+    try:
+        return summarize_guarded(*work, screened=screened)
+    except Exception as error:  # a bug in privlint: an `internal-error` finding, exit 2
+        return internal_error_module(work[1], work[2], work[3], error)
+
+
+def store_module(cache: Cache, key: str, module: ModuleIR) -> None:
+    if module.error is None or module.error.kind != "internal":  # an internal error is retried
+        cache.store("module", key, module)
