@@ -1,4 +1,4 @@
-"""The on-disk cache in `.privlint_cache/`: per-file IR and whole-scan results.
+"""The on-disk cache in `.privlint_cache/`: per-file facts and IR, and the last scan's state.
 
 Entries are keyed by content hashes and privlint's version, written atomically
 (temporary file + rename, so concurrent runs never see half an entry) and
@@ -17,7 +17,6 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -124,6 +123,10 @@ class Cache:
                 if entry.stem not in used:
                     entry.unlink(missing_ok=True)
 
+    def keep(self, kind: str, key: str) -> None:
+        """Count an entry as live for `prune_unused` without reading it."""
+        self.used.setdefault(kind, set()).add(key)
+
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / f"{key}.bin"
 
@@ -171,7 +174,3 @@ class Cache:
 
 def module_key(source: bytes, path: str, module: str, is_package: bool) -> str:
     return digest(path, module, str(is_package), source)
-
-
-def scan_key(policy_text: str, scope: Iterable[str], module_keys: Iterable[str]) -> str:
-    return digest(policy_text, *sorted(scope), *sorted(module_keys))

@@ -1,8 +1,8 @@
 """The pipeline of one scan: discover → triage (prefilter, summarize) → propagate → judge.
 
 Data flows one way; each stage gets plain data from the one before it. Per-file
-summaries are cached by content, and a whole scan whose inputs (files, policy,
-scope) are unchanged is answered from the cache without propagating again.
+summaries are cached by content, and a scan whose changed files cannot change
+its result (see `incremental`) is answered from the cache without propagating.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import gc
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from privlint.analysis.guard import read_source, run_deep, unreadable_module
@@ -19,16 +19,25 @@ from privlint.analysis.ir import ModuleIR
 from privlint.analysis.locate import locate
 from privlint.analysis.modules import module_name
 from privlint.analysis.propagate import Propagation
-from privlint.cache import Cache, module_key, scan_key
+from privlint.cache import Cache, digest, module_key
 from privlint.catalog import Catalog
 from privlint.discover import discover
 from privlint.findings import Finding, with_fingerprints
+from privlint.incremental import Result, ScanState, layout_key_parts
 from privlint.judge import AllowedFlow, judge, module_findings
 from privlint.policy import Policy
 from privlint.prefilter import Prefilter
 from privlint.suppressions import apply_suppressions
 from privlint.taxonomy import load_taxonomy
-from privlint.triage import ScanStats, Source, Workers, propagate_in_rounds, triage
+from privlint.triage import (
+    ScanStats,
+    Source,
+    Workers,
+    keep_live_entries,
+    known_facts,
+    propagate_in_rounds,
+    triage,
+)
 
 
 @dataclass(frozen=True)
@@ -101,17 +110,19 @@ def _scan(
     scope = sorted(relative_path(p, policy.root) for p in discovery.report_only or ())
     lap("discover")
 
-    key = scan_key(
-        repr(policy), [*scope, *map(repr, errors), *map(repr, unreadable)], [s.key for s in sources]
-    )
-    cached = cache.load("scan", key)
-    if isinstance(cached, tuple) and len(cached) == 3:
+    problems = [*map(repr, errors), *map(repr, unreadable)]
+    by_path = {source.path: source for source in sources}
+    contents = {source.path: source.key for source in sources}
+    layout = digest(*layout_key_parts(repr(policy), scope, problems, contents))
+    previous = _previous_result(cache, layout, by_path, prefilter)
+    if previous is not None:
         stats.result_from_cache = True
-        findings, allowed, suppressed = cached
-        lap("cached result")
-        return ScanResult(
-            list(findings), len(discovery.files), list(allowed), tuple(errors), suppressed, stats
-        )
+        if all(path.resolve() == policy.root for path in paths):
+            # Unread, these entries are still live; everything else is stale.
+            keep_live_entries(cache, sources, prefilter)
+            cache.prune_unused()
+        lap("previous result (no file changed that can change it)")
+        return _result(previous, len(discovery.files), errors, stats)
 
     workers = Workers(jobs)
     try:
@@ -119,12 +130,11 @@ def _scan(
         lap("prefilter + summarize seeds")
         taxonomy = load_taxonomy()
         propagation = Propagation(files.program(), Catalog(policy), set(taxonomy.descriptions))
-        raw_hits = propagate_in_rounds(propagation, files)
+        raw_hits, carried = propagate_in_rounds(propagation, files)
     finally:
         workers.close()
     modules = files.modules() + unreadable
     lap("propagate (summarizing what it reaches)")
-    by_path = {source.path: source for source in sources}
     hits = locate(raw_hits, lambda path: _positions(by_path.get(path), cache))
     lap("locate (positions of files with findings)")
     lines = {path: _lines(by_path[path].data) for path in {h.path for h in hits} if path in by_path}
@@ -142,7 +152,9 @@ def _scan(
         (m.path, m.error.detail) for m in modules if m.error and m.error.kind == "internal"
     )
     if not tracebacks:  # an internal error is retried next run, never cached
-        cache.store("scan", key, (tuple(findings), tuple(allowed), suppressed.hidden))
+        result = (tuple(findings), tuple(allowed), suppressed.hidden)
+        read = frozenset(module.path for module in modules)
+        cache.store("state", layout, ScanState(contents, read, carried, result).encode())
     if all(path.resolve() == policy.root for path in paths):
         cache.prune_unused()  # a whole-project scan knows every entry worth keeping
     return ScanResult(
@@ -154,6 +166,28 @@ def _scan(
         stats,
         tracebacks,
     )
+
+
+def _previous_result(
+    cache: Cache, layout: str, sources: dict[str, Source], prefilter: Prefilter | None
+) -> Result | None:
+    """The last analysed result for this layout, if no file changed since can change it."""
+    state = ScanState.decode(cache.load("state", layout))
+    contents = {path: source.key for path, source in sources.items()}
+    if state is None or not state.reusable(
+        contents, lambda path: known_facts(sources[path], cache, prefilter)
+    ):
+        return None
+    if contents != state.contents:
+        cache.store("state", layout, replace(state, contents=contents).encode())
+    return state.result
+
+
+def _result(
+    cached: Result, files_scanned: int, errors: list[tuple[str, str]], stats: ScanStats
+) -> ScanResult:
+    findings, allowed, hidden = cached
+    return ScanResult(list(findings), files_scanned, list(allowed), tuple(errors), hidden, stats)
 
 
 def _read(

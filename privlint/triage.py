@@ -206,10 +206,9 @@ def triage(
     """Every file's facts (from the cache when its content is known, else read now), and the
     IR of the seeds and of broken files."""
     result = Triage(sources, cache, workers, stats)
-    fingerprint = prefilter.fingerprint() if prefilter else "all"
     pending: list[Source] = []
     for source in sources:
-        facts = cache.load("facts", digest(source.key, fingerprint)) if prefilter else _SEED
+        facts = cache.load("facts", facts_key(source, prefilter)) if prefilter else _SEED
         module = cache.load("module", source.key) if _needs_summary(facts) else None
         if not isinstance(facts, FileFacts) or (_needs_summary(facts) and module is None):
             pending.append(source)
@@ -222,7 +221,7 @@ def triage(
     for source, (facts, module) in zip(pending, fresh, strict=True):
         result.facts[source.path] = facts
         if prefilter is not None:
-            cache.store("facts", digest(source.key, fingerprint), facts)
+            cache.store("facts", facts_key(source, prefilter), facts)
         if module is not None:
             result.summaries[source.path] = module
             stats.parsed += 1
@@ -231,23 +230,53 @@ def triage(
     return result
 
 
-def propagate_in_rounds(propagation: Propagation, files: Triage) -> list[SinkHit]:
+def propagate_in_rounds(
+    propagation: Propagation, files: Triage
+) -> tuple[list[SinkHit], frozenset[str]]:
     """Seeds first, then, round by round, the modules that mention a name under which the
-    modules analysed so far hand out personal data."""
+    modules analysed so far hand out personal data. Returns the hits and all such names."""
     unloaded = files.unloaded_words()
     pending = {module.name for module in files.seeds()}
     done: set[str] = set()
+    carried_so_far: set[str] = set()
     while pending:
         files.prefetch(pending)
         propagation.run(pending)
         done |= pending
         carried = propagation.carried_names(pending)
+        carried_so_far |= carried
         pending = {
             name
             for name, words in unloaded.items()
             if name not in done and not words.isdisjoint(carried)
         }
-    return propagation.hits
+    return propagation.hits, frozenset(carried_so_far)
+
+
+def facts_key(source: Source, prefilter: Prefilter) -> str:
+    return digest(source.key, prefilter.fingerprint())
+
+
+def keep_live_entries(cache: Cache, sources: Iterable[Source], prefilter: Prefilter | None) -> None:
+    """Mark the entries of these files as in use without reading them."""
+    for source in sources:
+        cache.keep("module", source.key)
+        cache.keep("positions", source.key)
+        if prefilter is not None:
+            cache.keep("facts", facts_key(source, prefilter))
+
+
+def known_facts(source: Source, cache: Cache, prefilter: Prefilter | None) -> FileFacts:
+    """One file's facts, from the cache or read now (every file is a seed without a
+    prefilter)."""
+    if prefilter is None:
+        return _SEED
+    key = facts_key(source, prefilter)
+    facts = cache.load("facts", key)
+    if not isinstance(facts, FileFacts):
+        facts = _facts_and_summary(prefilter, source.work)[0]
+        cache.store("facts", key, facts)
+    return facts
 
 
 def _needs_summary(facts: object) -> bool:

@@ -61,12 +61,60 @@ def test_one_changed_file_is_the_only_one_parsed_again(project: Path) -> None:
     assert (again.stats.parsed, again.stats.from_cache) == (1, 6)
 
 
-def test_a_changed_file_without_personal_data_is_not_parsed(project: Path) -> None:
+# --- a changed file the last analysis never read cannot change its result ----------------
+
+
+def _edit(project: Path, name: str, text: str) -> None:
+    target = project / "ledger" / name
+    target.write_text(target.read_text() + text)
+
+
+def _same_as_cold(project: Path, result: ScanResult) -> None:
+    assert _identity(result.findings) == _identity(_run(project, use_cache=False).findings)
+
+
+def test_a_changed_file_the_analysis_never_read_reuses_the_last_result(project: Path) -> None:
     _run(project)
-    target = project / "ledger" / "filler_3.py"
-    target.write_text(target.read_text() + "\n# touched\n")
+    _edit(project, "filler_3.py", "\n\ndef helper_extra(value: int) -> int:\n    return value\n")
     again = _run(project)
-    assert (again.stats.parsed, again.stats.prefiltered_out) == (0, 21)
+    assert again.stats.result_from_cache and again.stats.parsed == 0
+    _same_as_cold(project, again)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # now a seed: it names personal data of its own
+        "\n\ndef shout(email: str) -> None:\n    print(email)\n",
+        # names what the analysis found personal data under: repository.get_customer()
+        "\n\nimport logging\nfrom ledger.repository import get_customer\n\n\n"
+        "def audit(session, key: int) -> None:\n"
+        "    logging.info('%s', get_customer(session, key))\n",
+    ],
+    ids=["becomes-a-seed", "names-a-carrier"],
+)
+def test_a_change_that_can_matter_is_analysed_again(project: Path, edit: str) -> None:
+    before = _run(project)
+    _edit(project, "filler_3.py", edit)
+    again = _run(project)
+    assert not again.stats.result_from_cache
+    assert [f.path for f in again.findings].count("ledger/filler_3.py") == 1
+    assert len(again.findings) == len(before.findings) + 1
+    _same_as_cold(project, again)
+
+
+def test_a_changed_file_the_analysis_read_is_analysed_again(project: Path) -> None:
+    _run(project)
+    _edit(project, "__init__.py", "\n# touched\n")  # loaded when a flow needed it
+    again = _run(project)
+    assert not again.stats.result_from_cache and again.stats.parsed == 1
+    _same_as_cold(project, again)
+
+
+def test_an_added_file_is_analysed_again(project: Path) -> None:
+    _run(project)
+    (project / "ledger" / "filler_new.py").write_text("X = 1\n")
+    assert not _run(project).stats.result_from_cache
 
 
 def test_no_cache_writes_nothing(project: Path) -> None:
@@ -123,4 +171,4 @@ def test_a_whole_project_scan_drops_entries_it_no_longer_needs(project: Path) ->
     assert not stale.exists()
     assert len([e for e in entries if e.parent.parent.name == "facts"]) == 27
     assert len([e for e in entries if e.parent.parent.name == "module"]) == 7
-    assert len([e for e in entries if e.parent.parent.name == "scan"]) == 1
+    assert len([e for e in entries if e.parent.parent.name == "state"]) == 1

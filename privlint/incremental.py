@@ -1,0 +1,69 @@
+"""Reusing the last scan's result when the files that changed cannot change it.
+
+After each analysed scan the cache keeps, per project layout (policy, scope
+and the set of files), what the analysis depended on: the content key of every
+file, the files whose IR it read, and the names under which analysed code
+hands out personal data. If the files changed since then were never read, are
+not seeds now, and name none of those names, the next analysis would read
+exactly the same IR in the same order, so its result is the stored one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+
+from privlint.analysis.ir import FileFacts
+from privlint.findings import Finding
+from privlint.judge import AllowedFlow
+
+Result = tuple[tuple[Finding, ...], tuple[AllowedFlow, ...], int]  # findings, allowed, hidden
+
+
+@dataclass(frozen=True)
+class ScanState:
+    contents: Mapping[str, str]  # path -> content key
+    read: frozenset[str]  # paths of the files whose IR the analysis used
+    carried: frozenset[str]  # names analysed code hands personal data out under
+    result: Result
+
+    def encode(self) -> tuple[object, ...]:
+        """Plain data for the cache (its unpickler builds no classes but privlint's data)."""
+        return (dict(self.contents), self.read, self.carried, self.result)
+
+    @classmethod
+    def decode(cls, data: object) -> ScanState | None:
+        if not (isinstance(data, tuple) and len(data) == 4):
+            return None
+        contents, read, carried, result = data
+        if not (
+            isinstance(contents, dict)
+            and isinstance(read, frozenset)
+            and isinstance(carried, frozenset)
+            and isinstance(result, tuple)
+            and len(result) == 3
+        ):
+            return None
+        return cls(contents, read, carried, result)
+
+    def reusable(self, contents: Mapping[str, str], facts_of: Callable[[str], FileFacts]) -> bool:
+        """Whether a scan of files with `contents` must give this state's result."""
+        if contents.keys() != self.contents.keys():
+            return False  # files came or went: module names may now resolve differently
+        changed = [path for path, key in contents.items() if self.contents[path] != key]
+        return all(self._unreachable(path, facts_of(path)) for path in changed)
+
+    def _unreachable(self, path: str, facts: FileFacts) -> bool:
+        return (
+            path not in self.read
+            and not facts.seed
+            and facts.error is None
+            and facts.words.isdisjoint(self.carried)
+        )
+
+
+def layout_key_parts(
+    policy_text: str, scope: Collection[str], problems: Collection[str], paths: Collection[str]
+) -> list[str]:
+    """What a reusable state is filed under: everything a scan depends on except contents."""
+    return [policy_text, "\x1e", *sorted(scope), "\x1e", *problems, "\x1e", *sorted(paths)]
