@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from privlint.analysis.guard import read_source, run_deep, unreadable_module
+from privlint.analysis.guard import read_source, unreadable_module
 from privlint.analysis.ir import ModuleIR
-from privlint.analysis.locate import locate
+from privlint.analysis.locate import locate, paths_to_locate
 from privlint.analysis.modules import module_name
 from privlint.analysis.propagate import Propagation
 from privlint.cache import Cache, digest, module_key
@@ -131,12 +131,12 @@ def _scan(
         taxonomy = load_taxonomy()
         propagation = Propagation(files.program(), Catalog(policy), set(taxonomy.descriptions))
         raw_hits, carried = propagate_in_rounds(propagation, files)
+        lap("propagate (summarizing what it reaches)")
+        hits = locate(raw_hits, files.positions(paths_to_locate(raw_hits)))
+        lap("locate (positions of files with findings)")
     finally:
         workers.close()
     modules = files.modules() + unreadable
-    lap("propagate (summarizing what it reaches)")
-    hits = locate(raw_hits, lambda path: _positions(by_path.get(path), cache))
-    lap("locate (positions of files with findings)")
     lines = {path: _lines(by_path[path].data) for path in {h.path for h in hits} if path in by_path}
     verdict = judge(hits, policy, lines)
     findings = verdict.findings + [f for m in modules for f in module_findings(m, taxonomy)]
@@ -215,21 +215,6 @@ def _read(
             Source(relative, name, is_package, data, module_key(data, relative, name, is_package))
         )
     return sources
-
-
-def _positions(source: Source | None, cache: Cache) -> list[tuple[int, int, int, int]] | None:
-    """The real positions behind a file's placeholders, computed once per content."""
-    if source is None:
-        return None
-    known = cache.load("positions", source.key)
-    if isinstance(known, list):
-        return known
-    from privlint.analysis.summarize import node_positions  # see `triage.summarize_work`
-
-    # Deep code recurses deeply in LibCST's visitors: give it room (see `guard`).
-    table = run_deep(node_positions, source.data, source.path, source.module, source.is_package)
-    cache.store("positions", source.key, table)
-    return table
 
 
 def _lines(data: bytes) -> list[str]:

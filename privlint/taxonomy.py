@@ -13,6 +13,7 @@ from functools import lru_cache
 import yaml
 
 from privlint.packs import builtin_pack
+from privlint.yamlpos import FAST_LOADER
 
 
 def covers(rule_category: str, data_category: str) -> bool:
@@ -60,7 +61,7 @@ def load_taxonomy() -> Taxonomy:
     pack = builtin_pack("taxonomy")
     if pack is None:  # a broken installation, not a user error
         raise RuntimeError("privlint's rules/taxonomy.yaml is missing from the installation")
-    data = yaml.safe_load(pack.read_text(encoding="utf-8"))
+    data = yaml.load(pack.read_text(encoding="utf-8"), Loader=FAST_LOADER)
     return Taxonomy(
         descriptions={entry["key"]: entry["description"] for entry in data["categories"]},
         hints=dict(data.get("hints", {})),

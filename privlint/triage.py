@@ -18,8 +18,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
-from privlint.analysis.guard import broken_module, internal_error_module, summarize_guarded
-from privlint.analysis.ir import FileFacts, ModuleIR
+from privlint.analysis.guard import (
+    broken_module,
+    internal_error_module,
+    run_deep,
+    summarize_guarded,
+)
+from privlint.analysis.ir import FileFacts, ModuleIR, Pos
 from privlint.analysis.program import Program
 from privlint.analysis.propagate import Propagation, SinkHit
 from privlint.cache import Cache, digest
@@ -137,6 +142,26 @@ class Triage:
                 for _, target in self._imports(name)
                 if (owner := self._owner(target)) is not None and owner not in seen
             }
+
+    def positions(self, paths: Iterable[str]) -> dict[str, list[Pos]]:
+        """The real positions behind the placeholders of these files (computed on the pool,
+        once per content: LibCST parses the file again with its position provider)."""
+        by_path = {source.path: source for source in self.sources.values()}
+        chosen = [by_path[path] for path in sorted(paths) if path in by_path]
+        tables: dict[str, list[Pos]] = {}
+        missing = []
+        for source in chosen:
+            known = self.cache.load("positions", source.key)
+            if isinstance(known, list):
+                tables[source.path] = known
+            else:
+                missing.append(source)
+        for source, table in zip(
+            missing, self.workers.map(_positions, [s.work for s in missing]), strict=True
+        ):
+            self.cache.store("positions", source.key, table)
+            tables[source.path] = table
+        return tables
 
     def unloaded_words(self) -> dict[str, frozenset[str]]:
         """The words of each module not parsed up front, by module name."""
@@ -305,6 +330,13 @@ def summarize_work(work: Work, screened: bool = False) -> ModuleIR:
         return summarize_guarded(*work, screened=screened)
     except Exception as error:  # a bug in privlint: an `internal-error` finding, exit 2
         return internal_error_module(work[1], work[2], work[3], error)
+
+
+def _positions(work: Work) -> list[Pos]:
+    from privlint.analysis.summarize import node_positions  # see `summarize_work`
+
+    # Deep code recurses deeply in LibCST's visitors: give it room (see `guard`).
+    return run_deep(node_positions, *work)
 
 
 def store_module(cache: Cache, key: str, module: ModuleIR) -> None:

@@ -7,24 +7,25 @@ lowered once more with positions, and placeholders are swapped for them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from privlint.analysis import ir
 from privlint.analysis.propagate import SinkHit
 from privlint.findings import Step
 
-PositionTable = Callable[[str], list[ir.Pos] | None]
 
-
-def locate(hits: Iterable[SinkHit], table_of: PositionTable) -> list[SinkHit]:
-    """`hits` with every placeholder replaced by the real position from `table_of(path)`."""
-    hits = list(hits)
+def paths_to_locate(hits: Iterable[SinkHit]) -> set[str]:
+    """The files whose position tables `locate` needs for these hits."""
     needed = {hit.path for hit in hits if ir.is_placeholder(hit.pos)}
     needed |= {
         step.path for hit in hits for label in hit.labels for step in label.steps if step.line < 0
     }
-    tables = {path: table for path in sorted(needed) if (table := table_of(path)) is not None}
+    return needed
+
+
+def locate(hits: Iterable[SinkHit], tables: Mapping[str, list[ir.Pos]]) -> list[SinkHit]:
+    """`hits` with every placeholder replaced by the real position from its file's table."""
 
     def real(path: str, pos: ir.Pos) -> ir.Pos:
         table = tables.get(path)
