@@ -42,7 +42,6 @@ from privlint.reporters.github import step_summary_markdown
 from privlint.reporters.inventory import INVENTORY_FORMATS, render_inventory_table
 from privlint.ruledocs import documented_rules, explain_text, rule_infos
 from privlint.scan import ScanResult, scan
-from privlint.triage import ScanStats
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -193,7 +192,7 @@ def check(
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(step_summary_markdown(result.findings, context))
     if stats:
-        _stderr().print(_stats_text(result.stats), markup=False)
+        _stderr().print(_stats_text(result), markup=False)
     if verbose:
         for path, message in result.errors:
             _stderr().print(f"{path}: {message}", markup=False)
@@ -229,14 +228,16 @@ def _report_internal_errors(tracebacks: tuple[tuple[str, str], ...], verbose: bo
     _fail(f"internal error on {count} file{'s' * (count != 1)}; the scan is incomplete{hint}")
 
 
-def _stats_text(stats: ScanStats) -> str:
+def _stats_text(result: ScanResult) -> str:
+    stats = result.stats
     lines = [
         f"files discovered: {stats.discovered}",
+        f"files analysed (their summaries read): {len(result.analysed)}",
         f"prefiltered out (no personal data of their own): {stats.prefiltered_out}",
-        f"loaded on demand (a flow needed them): {stats.on_demand}",
+        f"loaded on demand (the analysis reached them): {stats.on_demand}",
         f"summaries from cache: {stats.from_cache}",
         f"files parsed: {stats.parsed}",
-        f"whole result from cache: {'yes' if stats.result_from_cache else 'no'}",
+        f"previous result reused: {'yes' if stats.result_from_cache else 'no'}",
     ]
     lines += [f"{stage}: {seconds:.3f} s" for stage, seconds in stats.seconds.items()]
     return "\n".join(f"privlint stats: {line}" for line in lines)

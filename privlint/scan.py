@@ -23,7 +23,7 @@ from privlint.cache import Cache, digest, module_key
 from privlint.catalog import Catalog
 from privlint.discover import discover
 from privlint.findings import Finding, with_fingerprints
-from privlint.incremental import Result, ScanState, layout_key_parts
+from privlint.incremental import ScanState, layout_key_parts
 from privlint.judge import AllowedFlow, judge, module_findings
 from privlint.policy import Policy
 from privlint.prefilter import Prefilter
@@ -49,6 +49,7 @@ class ScanResult:
     suppressed: int = 0
     stats: ScanStats = field(default_factory=ScanStats)
     tracebacks: tuple[tuple[str, str], ...] = ()  # (path, traceback) of internal errors
+    analysed: frozenset[str] = frozenset()  # paths of the files whose IR the analysis read
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -114,15 +115,24 @@ def _scan(
     by_path = {source.path: source for source in sources}
     contents = {source.path: source.key for source in sources}
     layout = digest(*layout_key_parts(repr(policy), scope, problems, contents))
-    previous = _previous_result(cache, layout, by_path, prefilter)
-    if previous is not None:
+    state = _reusable_state(cache, layout, by_path, prefilter)
+    if state is not None:
         stats.result_from_cache = True
         if all(path.resolve() == policy.root for path in paths):
             # Unread, these entries are still live; everything else is stale.
             keep_live_entries(cache, sources, prefilter)
             cache.prune_unused()
         lap("previous result (no file changed that can change it)")
-        return _result(previous, len(discovery.files), errors, stats)
+        kept, kept_allowed, hidden = state.result
+        return ScanResult(
+            list(kept),
+            len(discovery.files),
+            list(kept_allowed),
+            tuple(errors),
+            hidden,
+            stats,
+            analysed=state.read,
+        )
 
     workers = Workers(jobs)
     try:
@@ -151,10 +161,10 @@ def _scan(
     tracebacks = tuple(
         (m.path, m.error.detail) for m in modules if m.error and m.error.kind == "internal"
     )
+    analysed = frozenset(module.path for module in modules)
     if not tracebacks:  # an internal error is retried next run, never cached
         result = (tuple(findings), tuple(allowed), suppressed.hidden)
-        read = frozenset(module.path for module in modules)
-        cache.store("state", layout, ScanState(contents, read, carried, result).encode())
+        cache.store("state", layout, ScanState(contents, analysed, carried, result).encode())
     if all(path.resolve() == policy.root for path in paths):
         cache.prune_unused()  # a whole-project scan knows every entry worth keeping
     return ScanResult(
@@ -165,13 +175,14 @@ def _scan(
         suppressed.hidden,
         stats,
         tracebacks,
+        analysed,
     )
 
 
-def _previous_result(
+def _reusable_state(
     cache: Cache, layout: str, sources: dict[str, Source], prefilter: Prefilter | None
-) -> Result | None:
-    """The last analysed result for this layout, if no file changed since can change it."""
+) -> ScanState | None:
+    """The last analysis of this layout, if no file changed since can change its result."""
     state = ScanState.decode(cache.load("state", layout))
     contents = {path: source.key for path, source in sources.items()}
     if state is None or not state.reusable(
@@ -179,15 +190,9 @@ def _previous_result(
     ):
         return None
     if contents != state.contents:
-        cache.store("state", layout, replace(state, contents=contents).encode())
-    return state.result
-
-
-def _result(
-    cached: Result, files_scanned: int, errors: list[tuple[str, str]], stats: ScanStats
-) -> ScanResult:
-    findings, allowed, hidden = cached
-    return ScanResult(list(findings), files_scanned, list(allowed), tuple(errors), hidden, stats)
+        state = replace(state, contents=contents)
+        cache.store("state", layout, state.encode())
+    return state
 
 
 def _read(

@@ -9,11 +9,14 @@ parses everything.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, REPO
+from typer.testing import CliRunner
 
+from privlint.cli import app
 from privlint.config import load_policy
 from privlint.findings import Finding
 from privlint.policy import Policy
@@ -128,3 +131,22 @@ def test_distinctive_parts_of_configured_patterns(tmp_path: Path) -> None:
 def test_a_broken_file_is_a_seed_with_its_error(prefilter: Prefilter) -> None:
     facts = prefilter.facts(b"x = 1\x00\n")
     assert facts.seed and facts.error is not None
+
+
+def test_stats_report_where_the_files_went(tmp_path: Path) -> None:
+    project = tmp_path / "quiet"
+    shutil.copytree(QUIET, project)
+    result = CliRunner().invoke(app, ["check", str(project), "--stats", "--quiet"])
+    assert result.exit_code == 1
+    stats = dict(
+        line.removeprefix("privlint stats: ").rsplit(": ", 1)
+        for line in result.stderr.splitlines()
+        if line.startswith("privlint stats: ") and not line.endswith(" s")
+    )
+    assert stats["files discovered"] == "10"
+    assert stats["prefiltered out (no personal data of their own)"] == "8"
+    assert stats["loaded on demand (the analysis reached them)"] == "5"
+    assert stats["files analysed (their summaries read)"] == "7"
+    assert stats["previous result reused"] == "no"
+    again = CliRunner().invoke(app, ["check", str(project), "--stats", "--quiet"])
+    assert "privlint stats: previous result reused: yes" in again.stderr
