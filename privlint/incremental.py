@@ -1,7 +1,7 @@
 """Reusing the last scan's result when the files that changed cannot change it.
 
-After each analysed scan the cache keeps, per project layout (policy, scope
-and the set of files), what the analysis depended on: the content key of every
+After each analysis the cache keeps, per project layout (policy and the set
+of files; the reported scope only filters), what the analysis depended on: the content key of every
 file, the files whose IR it read, and the names under which analysed code
 hands out personal data. If the files changed since then were never read, are
 not seeds now, and name none of those names, the next analysis would read
@@ -63,7 +63,8 @@ class ScanState:
 
 
 def layout_key_parts(
-    policy_text: str, scope: Collection[str], problems: Collection[str], paths: Collection[str]
+    policy_text: str, problems: Collection[str], paths: Collection[str]
 ) -> list[str]:
-    """What a reusable state is filed under: everything a scan depends on except contents."""
-    return [policy_text, "\x1e", *sorted(scope), "\x1e", *problems, "\x1e", *sorted(paths)]
+    """What a reusable state is filed under: everything an analysis depends on except the
+    files' contents."""
+    return [policy_text, "\x1e", *problems, "\x1e", *sorted(paths)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -114,29 +114,55 @@ def _scan(
     problems = [*map(repr, errors), *map(repr, unreadable)]
     by_path = {source.path: source for source in sources}
     contents = {source.path: source.key for source in sources}
-    layout = digest(*layout_key_parts(repr(policy), scope, problems, contents))
+    # Scope only filters what is reported: one state serves every set of explicit files.
+    layout = digest(*layout_key_parts(repr(policy), problems, contents))
+    whole_project = all(path.resolve() == policy.root for path in paths)
+    tracebacks: tuple[tuple[str, str], ...] = ()
     state = _reusable_state(cache, layout, by_path, prefilter)
     if state is not None:
         stats.result_from_cache = True
-        if all(path.resolve() == policy.root for path in paths):
-            # Unread, these entries are still live; everything else is stale.
+        if whole_project:  # unread, these entries are still live; everything else is stale
             keep_live_entries(cache, sources, prefilter)
-            cache.prune_unused()
         lap("previous result (no file changed that can change it)")
-        kept, kept_allowed, hidden = state.result
-        return ScanResult(
-            list(kept),
-            len(discovery.files),
-            list(kept_allowed),
-            tuple(errors),
-            hidden,
-            stats,
-            analysed=state.read,
+    else:
+        state, tracebacks = _analyse(
+            policy, by_path, unreadable, cache, jobs, prefilter, stats, lap
         )
+        if not tracebacks:  # an internal error is retried next run, never cached
+            cache.store("state", layout, state.encode())
+    if whole_project:
+        cache.prune_unused()  # a whole-project scan knows every entry worth keeping
+    findings, allowed, hidden = state.result
+    if discovery.report_only is not None:
+        findings = tuple(f for f in findings if f.path in scope)
+        allowed = tuple(flow for flow in allowed if flow.path in scope)
+    return ScanResult(
+        list(findings),
+        len(discovery.files),
+        list(allowed),
+        tuple(errors),
+        hidden,
+        stats,
+        tracebacks,
+        state.read,
+    )
 
+
+def _analyse(
+    policy: Policy,
+    sources: dict[str, Source],
+    unreadable: list[ModuleIR],
+    cache: Cache,
+    jobs: int | None,
+    prefilter: Prefilter | None,
+    stats: ScanStats,
+    lap: Callable[[str], None],
+) -> tuple[ScanState, tuple[tuple[str, str], ...]]:
+    """The whole analysis of the project: its state for the next run, and the tracebacks
+    of internal errors."""
     workers = Workers(jobs)
     try:
-        files = triage(sources, cache, workers, stats, prefilter)
+        files = triage(list(sources.values()), cache, workers, stats, prefilter)
         lap("prefilter + summarize seeds")
         taxonomy = load_taxonomy()
         propagation = Propagation(files.program(), Catalog(policy), set(taxonomy.descriptions))
@@ -147,36 +173,22 @@ def _scan(
     finally:
         workers.close()
     modules = files.modules() + unreadable
-    lines = {path: _lines(by_path[path].data) for path in {h.path for h in hits} if path in by_path}
+    lines = {path: _lines(sources[path].data) for path in {h.path for h in hits} if path in sources}
     verdict = judge(hits, policy, lines)
     findings = verdict.findings + [f for m in modules for f in module_findings(m, taxonomy)]
     suppressed = apply_suppressions(findings, modules)
-    findings = suppressed.findings
-    allowed = verdict.allowed
-    if discovery.report_only is not None:
-        findings = [f for f in findings if f.path in scope]
-        allowed = [flow for flow in allowed if flow.path in scope]
-    findings = with_fingerprints(findings)
+    result = (
+        tuple(with_fingerprints(suppressed.findings)),
+        tuple(verdict.allowed),
+        suppressed.hidden,
+    )
     lap("judge")
     tracebacks = tuple(
         (m.path, m.error.detail) for m in modules if m.error and m.error.kind == "internal"
     )
+    contents = {path: source.key for path, source in sources.items()}
     analysed = frozenset(module.path for module in modules)
-    if not tracebacks:  # an internal error is retried next run, never cached
-        result = (tuple(findings), tuple(allowed), suppressed.hidden)
-        cache.store("state", layout, ScanState(contents, analysed, carried, result).encode())
-    if all(path.resolve() == policy.root for path in paths):
-        cache.prune_unused()  # a whole-project scan knows every entry worth keeping
-    return ScanResult(
-        findings,
-        len(discovery.files),
-        allowed,
-        tuple(errors),
-        suppressed.hidden,
-        stats,
-        tracebacks,
-        analysed,
-    )
+    return ScanState(contents, analysed, carried, result), tracebacks
 
 
 def _reusable_state(

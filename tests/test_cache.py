@@ -172,3 +172,13 @@ def test_a_whole_project_scan_drops_entries_it_no_longer_needs(project: Path) ->
     assert len([e for e in entries if e.parent.parent.name == "facts"]) == 27
     assert len([e for e in entries if e.parent.parent.name == "module"]) == 7
     assert len([e for e in entries if e.parent.parent.name == "state"]) == 1
+
+
+def test_explicit_files_reuse_the_whole_project_analysis(project: Path) -> None:
+    everything = _run(project)
+    service = project / "ledger" / "service.py"
+    policy = load_policy(project / "privlint.yaml", project)
+    only_service = scan(policy, [service])
+    assert only_service.stats.result_from_cache  # pre-commit's file lists cost no analysis
+    expected = [f for f in everything.findings if f.path == "ledger/service.py"]
+    assert expected and _identity(only_service.findings) == _identity(expected)
