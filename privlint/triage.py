@@ -66,15 +66,16 @@ class ScanStats:
 
 
 class Workers:
-    """A process pool started on first use (`jobs` processes) and only for batches big
-    enough to pay for it; workers ignore Ctrl-C, the main process stops the scan."""
+    """A process pool started on first use (`jobs` processes), by a batch big enough to
+    pay for it; workers ignore Ctrl-C, the main process stops the scan."""
 
     def __init__(self, jobs: int | None) -> None:
         self.jobs = jobs or os.cpu_count() or 1
         self._pool: Executor | None = None
 
     def map(self, function: Callable[[Work], T], work: list[Work]) -> list[T]:
-        if self.jobs <= 1 or len(work) < _PARALLEL_THRESHOLD:
+        small = len(work) < (2 if self._pool is not None else _PARALLEL_THRESHOLD)
+        if self.jobs <= 1 or small:  # starting the pool costs more than a few files
             return [function(item) for item in work]
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
@@ -125,8 +126,8 @@ class Triage:
         return module if module.error is None else None
 
     def prefetch(self, names: Iterable[str]) -> None:
-        """Summarize `names` and the modules they import, transitively, on the pool:
-        a round of propagation is about to look into them."""
+        """Summarize `names` and the modules they import (anywhere in their code),
+        transitively, on the pool: a round of propagation is about to look into them."""
         wave = set(names)
         seen: set[str] = set()
         while wave:
@@ -139,7 +140,7 @@ class Triage:
             wave = {
                 owner
                 for name in wave
-                for _, target in self._imports(name)
+                for target in self._dependencies(name)
                 if (owner := self._owner(target)) is not None and owner not in seen
             }
 
@@ -206,10 +207,10 @@ class Triage:
         self.stats.parsed += 1
         store_module(self.cache, source.key, module)
 
-    def _imports(self, name: str) -> tuple[tuple[str, str], ...]:
+    def _dependencies(self, name: str) -> tuple[str, ...]:
         source = self.sources.get(name)
         module = self._ready.get(name) or (self.summaries.get(source.path) if source else None)
-        return module.imports if module is not None else ()
+        return module.dependencies if module is not None else ()
 
     def _owner(self, qualname: str) -> str | None:
         """The project module `qualname` lives in (its longest module prefix), if any."""

@@ -302,3 +302,4 @@ class ModuleIR(Record):
     suppressions: tuple[Suppression, ...] = ()
     error: ParseError | None = None
     placeholders: bool = False  # positions are `placeholder`s until located
+    dependencies: tuple[str, ...] = ()  # dotted names imported anywhere (to prefetch them)

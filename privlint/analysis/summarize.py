@@ -140,6 +140,7 @@ class _ModuleLowering:
         self.comments = comments
         self.aliases: dict[str, str] = {}  # module-level import aliases, for annotations
         self.imports: list[tuple[str, str]] = []
+        self.dependencies: dict[str, None] = {}  # every module path imported, anywhere
         self.functions: list[ir.FunctionIR] = []
         self.classes: list[ir.ClassIR] = []
         self.tags: list[ir.Tag] = []
@@ -163,6 +164,7 @@ class _ModuleLowering:
             tags=tuple(self.tags),
             suppressions=self._suppressions(),
             placeholders=self.positions is None,
+            dependencies=tuple(self.dependencies),
         )
 
     def _collect_top_level_imports(
@@ -224,6 +226,7 @@ class _ModuleLowering:
         if isinstance(node, cst.Import):
             for alias in node.names:
                 dotted = _dotted_name(alias.name) or ""
+                self.dependencies[dotted] = None
                 if alias.asname is not None:
                     yield _asname(alias), dotted
                 else:
@@ -236,12 +239,16 @@ class _ModuleLowering:
             len(node.relative),
             _dotted_name(node.module) if node.module is not None else None,
         )
+        if base:
+            self.dependencies[base] = None
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
             name = _dotted_name(alias.name) or ""
             local = _asname(alias) if alias.asname is not None else name
-            yield local, f"{base}.{name}" if base else name
+            target = f"{base}.{name}" if base else name
+            self.dependencies[target] = None  # `from pkg import module` names a module
+            yield local, target
 
     # ------------------------------------------------------------ statements
     def _block(self, statements: Sequence[cst.BaseStatement], scope: str) -> ir.Block:
