@@ -110,7 +110,8 @@ class Propagation:
 
     def personal_class(self, class_qualname: str) -> bool:
         """Whether instances hold personal data: a personal field (or one whose type is a
-        personal class), `__init__` storing some on `self`, or a method returning some."""
+        personal class) or `__init__` storing some on `self`. (A method returning some is
+        carried under its own name, see `carried_names`.)"""
         known = self._personal_classes.get(class_qualname)
         if known is None:
             self._personal_classes[class_qualname] = False  # a class holding itself
@@ -121,12 +122,6 @@ class Propagation:
                     for owner, declared in self.program.fields(class_qualname)
                 )
                 or any(self.carries(v) for v in self.instance_fields(class_qualname).values())
-                or any(
-                    self.carries(self.entry(method).returned)
-                    for cls in self.program.mro(class_qualname)
-                    for _, method in cls.methods
-                    if self.program.is_function(method)
-                )
             )
             self._personal_classes[class_qualname] = known
         return known
