@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
@@ -87,6 +87,14 @@ class Workers:
         results: dict[int, T] = dict(zip(order, done, strict=True))
         return [results[index] for index in range(len(work))]
 
+    def submit(self, function: Callable[[Work], T], work: Work) -> Future[T]:
+        """`function(work)` on the pool once a batch has started it, else right here."""
+        if self._pool is not None:
+            return self._pool.submit(function, work)
+        done: Future[T] = Future()
+        done.set_result(function(work))
+        return done
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
@@ -127,22 +135,29 @@ class Triage:
 
     def prefetch(self, names: Iterable[str]) -> None:
         """Summarize `names` and the modules they import (anywhere in their code),
-        transitively, on the pool: a round of propagation is about to look into them."""
-        wave = set(names)
+        transitively, on the pool: a round of propagation is about to look into them.
+        Each module's imports are queued as soon as its summary arrives, so the workers
+        never wait for a whole wave."""
+        running: dict[Future[ModuleIR], Source] = {}
         seen: set[str] = set()
-        while wave:
-            seen |= wave
-            candidates = [self.sources[n] for n in sorted(wave) if self._unsummarized(n)]
-            missing = [source for source in candidates if not self._cached(source)]
-            fresh = self.workers.map(summarize_work, [source.work for source in missing])
-            for source, module in zip(missing, fresh, strict=True):
-                self._keep(source, module)
-            wave = {
-                owner
-                for name in wave
-                for target in self._dependencies(name)
-                if (owner := self._owner(target)) is not None and owner not in seen
-            }
+        ready = sorted(names)  # modules whose imports are to be visited
+        while ready or running:
+            while ready:
+                name = ready.pop()
+                if name in seen:
+                    continue
+                seen.add(name)
+                source = self.sources.get(name)
+                if source is None or not self._unsummarized(name) or self._cached(source):
+                    ready.extend(self._imported(name))
+                else:
+                    running[self.workers.submit(summarize_work, source.work)] = source
+            if running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    source = running.pop(future)
+                    self._keep(source, future.result())
+                    ready.extend(self._imported(source.module))
 
     def positions(self, paths: Iterable[str]) -> dict[str, list[Pos]]:
         """The real positions behind the placeholders of these files (computed on the pool,
@@ -207,10 +222,12 @@ class Triage:
         self.stats.parsed += 1
         store_module(self.cache, source.key, module)
 
-    def _dependencies(self, name: str) -> tuple[str, ...]:
+    def _imported(self, name: str) -> list[str]:
+        """The project modules `name` imports, as far as its summary is known."""
         source = self.sources.get(name)
         module = self._ready.get(name) or (self.summaries.get(source.path) if source else None)
-        return module.dependencies if module is not None else ()
+        targets = module.dependencies if module is not None else ()
+        return [owner for target in targets if (owner := self._owner(target)) is not None]
 
     def _owner(self, qualname: str) -> str | None:
         """The project module `qualname` lives in (its longest module prefix), if any."""

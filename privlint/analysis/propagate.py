@@ -115,14 +115,10 @@ class Propagation:
         known = self._personal_classes.get(class_qualname)
         if known is None:
             self._personal_classes[class_qualname] = False  # a class holding itself
-            known = (
-                any(
-                    self.field_categories(owner, declared)
-                    or self._personal_type(declared.type_name)
-                    for owner, declared in self.program.fields(class_qualname)
-                )
-                or any(self.carries(v) for v in self.instance_fields(class_qualname).values())
-            )
+            known = any(
+                self.field_categories(owner, declared) or self._personal_type(declared.type_name)
+                for owner, declared in self.program.fields(class_qualname)
+            ) or any(self.carries(v) for v in self.instance_fields(class_qualname).values())
             self._personal_classes[class_qualname] = known
         return known
 
