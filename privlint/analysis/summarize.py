@@ -67,7 +67,8 @@ def summarize_source(source: bytes, path: str, module: str, is_package: bool) ->
     """
     try:
         tree = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
+    except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
+        # LibCST validates the nodes it builds: `b"x" "y"` parses, then fails validation.
         line, column, message = _syntax_error(source, error)
         return _broken(path, module, is_package, line, column, message)
     comments = _comments(source)
@@ -96,7 +97,9 @@ def _broken(
     return ir.ModuleIR(path, module, is_package, (), body, (), (), error=error)
 
 
-def _syntax_error(source: bytes, error: cst.ParserSyntaxError) -> tuple[int, int, str]:
+def _syntax_error(
+    source: bytes, error: cst.ParserSyntaxError | cst.CSTValidationError
+) -> tuple[int, int, str]:
     """Where and why a file does not parse, as CPython says it (LibCST's location is rough)."""
     try:
         ast.parse(source)
@@ -105,6 +108,8 @@ def _syntax_error(source: bytes, error: cst.ParserSyntaxError) -> tuple[int, int
             return python_error.lineno, max((python_error.offset or 1) - 1, 0), python_error.msg
     except (ValueError, MemoryError, RecursionError):
         pass
+    if isinstance(error, cst.CSTValidationError):
+        return 1, 0, str(error)
     return error.raw_line, error.raw_column, error.message.removeprefix("parser error: ")
 
 

@@ -35,6 +35,13 @@ def only_finding(root: Path, name: str, content: bytes | str) -> tuple[str, int,
 # --- files that are not valid Python: one located parse-error each --------------------
 
 
+def test_bytes_and_text_literals_joined_are_a_parse_error(tmp_path: Path) -> None:
+    # LibCST parses this, then its node validation raises (found by the fuzz tests).
+    rule, line, _, message = only_finding(tmp_path, "mix.py", "x = 1\ny = b'a' 'b'\n")
+    assert (rule, line) == ("parse-error", 2)
+    assert "bytes" in message
+
+
 def test_syntax_error_is_located_with_the_parsers_reason(tmp_path: Path) -> None:
     rule, line, _, message = only_finding(tmp_path, "bad.py", "x = 1\n\ndef broken(:\n    pass\n")
     assert (rule, line) == ("parse-error", 3)
