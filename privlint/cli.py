@@ -389,6 +389,8 @@ def baseline_command(
         f"wrote {len(entries)} finding{'s' * (len(entries) != 1)} to {target}; "
         f"run `privlint check --baseline {target}` to report only new ones"
     )
+    if result.tracebacks:
+        _report_internal_errors(result.tracebacks, verbose=False)
 
 
 InventoryFormat = Enum(  # type: ignore[misc]
@@ -440,6 +442,8 @@ def inventory_command(
             f"privlint: the inventory is incomplete: {len(data.unparsed)} file(s) do not parse",
             markup=False,
         )
+    if result.tracebacks:
+        _report_internal_errors(result.tracebacks, verbose=False)
 
 
 class Interrupted(BaseException):

@@ -161,3 +161,20 @@ def _strip_ansi(text: str) -> str:
     import re
 
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def test_a_very_long_line_is_cut_around_the_sink_call(tmp_path: Path) -> None:
+    padding = "x = [" + "1, " * 2000 + "]; "
+    sink_line = padding + "logger.info(email); z = [" + "2, " * 2000 + "]  # generated"
+    (tmp_path / "app.py").write_text(f"import logging\n{sink_line}\n{'y = 2; ' * 900}\n")
+    column = len(padding)
+    long = finding(line=2, column=column, end_line=2, end_column=column + len("logger.info(email)"))
+    context = ReportContext(tool_version="0", root=tmp_path, files_scanned=1)
+    output = render_text([long], context)
+    assert max(len(line) for line in output.splitlines()) < 200
+    marked = next(line for line in output.splitlines() if line.startswith("  > 2 |"))
+    caret = output.splitlines()[output.splitlines().index(marked) + 1]
+    assert marked.startswith("  > 2 | …") and marked.endswith("…")
+    start = caret.index("^")
+    assert marked[start : start + len("logger.info(email)")] == "logger.info(email)"
+    assert caret.count("^") == len("logger.info(email)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import groupby
 
 from rich.cells import cell_len
@@ -25,6 +26,8 @@ from privlint.reporters.context import (
 
 WIDTH = 100
 CONTEXT_LINES = 1
+MAX_EXCERPT_WIDTH = 160  # characters of a source line shown in an excerpt
+_LEAD = 40  # characters kept before the sink call when a long line is cut
 
 _SEVERITY_STYLE = {
     Severity.ERROR: "bold red",
@@ -126,20 +129,44 @@ def _excerpt(finding: Finding, context: ReportContext) -> list[Text]:
     lines = []
     for number, raw in numbered:
         is_sink = number == finding.line
+        shown, finding_here = _window(raw, finding if is_sink else None)
         marker = Text("  > ", style=style) if is_sink else Text("    ")
-        line = Text.assemble(marker, (f"{number:>{gutter}} |", _GUTTER_STYLE), " ", _display(raw))
+        line = Text.assemble(marker, (f"{number:>{gutter}} |", _GUTTER_STYLE), " ", _display(shown))
         line.rstrip()
         lines.append(line)
-        if is_sink:
+        if finding_here is not None:
             lines.append(
                 Text.assemble(
                     " " * (4 + gutter),
                     (" |", _GUTTER_STYLE),
                     " ",
-                    _caret(raw, finding),
+                    _caret(shown, finding_here),
                 )
             )
     return lines
+
+
+def _window(raw: str, finding: Finding | None) -> tuple[str, Finding | None]:
+    """A line cut to `MAX_EXCERPT_WIDTH` characters around the sink call (a minified or
+    generated line can be thousands long), and the finding with its columns moved to
+    match; `…` marks what was cut."""
+    if len(raw) <= MAX_EXCERPT_WIDTH:
+        return raw, finding
+    begin = 0
+    if finding is not None:
+        begin = max(0, min(finding.column - _LEAD, len(raw) - MAX_EXCERPT_WIDTH))
+    end = begin + MAX_EXCERPT_WIDTH
+    head = "…" if begin else ""
+    shown = head + raw[begin:end] + ("…" if end < len(raw) else "")
+    if finding is None:
+        return shown, None
+    shift = len(head) - begin
+    moved = replace(
+        finding,
+        column=max(0, finding.column + shift),
+        end_column=max(0, min(finding.end_column + shift, len(head) + MAX_EXCERPT_WIDTH)),
+    )
+    return shown, moved
 
 
 def _caret(raw: str, finding: Finding) -> Text:

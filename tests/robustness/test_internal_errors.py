@@ -120,6 +120,18 @@ def test_json_report_carries_the_internal_error(
     assert '"rule_id": "internal-error"' in result.stdout
 
 
+@pytest.mark.parametrize("command", [["baseline"], ["inventory", "--format", "json"]])
+def test_baseline_and_inventory_exit_2_as_well(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    write_project(tmp_path, {"boom.py": BOOM, "leak.py": LEAK})
+    break_summarize_for(monkeypatch, "boom.py")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 2
+    assert "internal error on 1 file; the scan is incomplete" in result.stderr
+
+
 def test_internal_error_is_documented() -> None:
     result = CliRunner().invoke(app, ["explain", "internal-error"])
     assert result.exit_code == 0
