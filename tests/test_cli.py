@@ -341,6 +341,24 @@ def test_module_run_exits_1_and_prints_json_report(tmp_path: Path) -> None:
     assert rule_ids(json_report(completed.stdout)) == ["no-pii-in-logs"]
 
 
+def test_module_run_exits_0_when_clean(tmp_path: Path) -> None:
+    write(tmp_path, {"app.py": CLEAN})
+    completed = run_module(tmp_path, "check", "--format", "json")
+    assert completed.returncode == 0, completed.stderr
+    assert json_report(completed.stdout)["findings"] == []
+
+
+def test_module_run_writes_a_long_report_whole_before_exiting(tmp_path: Path) -> None:
+    # The command ends with os._exit (no teardown): every byte must be flushed first.
+    leaks = "import logging\n" + "".join(
+        f"\n\ndef remember_{n}(email):\n    logging.info('%s', email)\n" for n in range(400)
+    )
+    write(tmp_path, {"leaks.py": leaks})
+    completed = run_module(tmp_path, "check", "--format", "json")
+    assert completed.returncode == 1, completed.stderr
+    assert len(json_report(completed.stdout)["findings"]) == 400
+
+
 def test_module_run_invalid_config_exits_2_without_traceback(tmp_path: Path) -> None:
     write(
         tmp_path,
