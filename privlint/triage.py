@@ -106,7 +106,8 @@ class Triage:
     def __init__(
         self, sources: list[Source], cache: Cache, workers: Workers, stats: ScanStats
     ) -> None:
-        self.sources = {source.module: source for source in sources}
+        self.sources = {source.module: source for source in sources}  # last one wins
+        self.by_path = {source.path: source for source in sources}
         self.cache = cache
         self.workers = workers
         self.stats = stats
@@ -162,8 +163,7 @@ class Triage:
     def positions(self, paths: Iterable[str]) -> dict[str, list[Pos]]:
         """The real positions behind the placeholders of these files (computed on the pool,
         once per content: LibCST parses the file again with its position provider)."""
-        by_path = {source.path: source for source in self.sources.values()}
-        chosen = [by_path[path] for path in sorted(paths) if path in by_path]
+        chosen = [self.by_path[path] for path in sorted(paths) if path in self.by_path]
         tables: dict[str, list[Pos]] = {}
         missing = []
         for source in chosen:
@@ -189,7 +189,7 @@ class Triage:
 
     def modules(self) -> list[ModuleIR]:
         """The summaries the scan used, in discovery order."""
-        order = {source.path: index for index, source in enumerate(self.sources.values())}
+        order = {path: index for index, path in enumerate(self.by_path)}
         return sorted(self.summaries.values(), key=lambda m: order.get(m.path, len(order)))
 
     # ------------------------------------------------------------- helpers
@@ -279,20 +279,21 @@ def propagate_in_rounds(
     """Seeds first, then, round by round, the modules that mention a name under which the
     modules analysed so far hand out personal data. Returns the hits and all such names."""
     unloaded = files.unloaded_words()
-    pending = {module.name for module in files.seeds()}
-    done: set[str] = set()
+    pending = files.seeds()
+    done = {module.name for module in pending}
     carried_so_far: set[str] = set()
     while pending:
-        files.prefetch(pending)
+        files.prefetch(module.name for module in pending)
         propagation.run(pending)
-        done |= pending
         carried = propagation.carried_names(pending)
         carried_so_far |= carried
-        pending = {
+        names = sorted(
             name
             for name, words in unloaded.items()
             if name not in done and not words.isdisjoint(carried)
-        }
+        )
+        done.update(names)
+        pending = [m for m in map(propagation.program.module, names) if m is not None]
     return propagation.hits, frozenset(carried_so_far)
 
 

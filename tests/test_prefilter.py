@@ -150,3 +150,13 @@ def test_stats_report_where_the_files_went(tmp_path: Path) -> None:
     assert stats["previous result reused"] == "no"
     again = CliRunner().invoke(app, ["check", str(project), "--stats", "--quiet"])
     assert "privlint stats: previous result reused: yes" in again.stderr
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefiltered", "full"])
+def test_a_module_shadowed_by_a_package_is_still_analysed(tmp_path: Path, prefilter: bool) -> None:
+    leak = "import logging\n\n\ndef {name}({param}):\n    logging.info({param})\n"
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg.py").write_text(leak.format(name="a", param="email"))
+    (tmp_path / "pkg" / "__init__.py").write_text(leak.format(name="b", param="phone"))
+    result = _scan(tmp_path, prefilter)
+    assert sorted(f.path for f in result.findings) == ["pkg.py", "pkg/__init__.py"]

@@ -76,22 +76,22 @@ class Propagation:
         self._personal_classes: dict[str, bool] = {}
         self.depth = 0
 
-    def run(self, modules: Iterable[str] | None = None) -> list[SinkHit]:
-        """Analyse the top-level code and every function of `modules` (all loaded ones by
-        default); returns every hit found so far, so it can be called again for more modules."""
-        chosen = self.program.modules if modules is None else modules
-        loaded = [m for m in map(self.program.module, sorted(chosen)) if m is not None]
-        for module in loaded:
+    def run(self, modules: Iterable[ir.ModuleIR]) -> list[SinkHit]:
+        """Analyse the top-level code and every function of `modules`; returns every hit
+        found so far, so it can be called again for more modules. (A module another file
+        shadows, `pkg.py` beside `pkg/__init__.py`, still has its functions analysed.)"""
+        chosen = sorted(modules, key=lambda module: (module.name, module.path))
+        for module in chosen:
             self.module_env(module.name)
-        for qualname in sorted(f.qualname for module in loaded for f in module.functions):
+        for qualname in sorted(f.qualname for module in chosen for f in module.functions):
             self.entry(qualname)
         return self.hits
 
-    def carried_names(self, modules: Iterable[str]) -> set[str]:
+    def carried_names(self, modules: Iterable[ir.ModuleIR]) -> set[str]:
         """Names under which other code can reach personal data that analysed `modules` hold:
         functions returning it, classes with personal fields, module globals holding it."""
         names: set[str] = set()
-        for module in filter(None, map(self.program.module, modules)):
+        for module in modules:
             for function in module.functions:
                 outcome = self._memo.get(("entry", function.qualname))
                 if outcome is not None and self.carries(outcome.returned):
