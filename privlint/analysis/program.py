@@ -10,10 +10,12 @@ is looked up.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import TypeVar
 
 from privlint.analysis import ir
 
 _MAX_HOPS = 16
+T = TypeVar("T")
 
 
 ModuleLoader = Callable[[str], "ir.ModuleIR | None"]
@@ -66,25 +68,21 @@ class Program:
                 return
 
     def module(self, name: str) -> ir.ModuleIR | None:
-        found = self.modules.get(name)
-        if found is None and name not in self._probed:
-            self._probe(name)
-            found = self.modules.get(name)
-        return found
+        return self._known(self.modules, name)
 
     def function(self, qualname: str) -> tuple[ir.FunctionIR, ir.ModuleIR] | None:
         """A project function (or method) by its defining qualified name."""
-        found = self._functions.get(qualname)
-        if found is None and qualname not in self._probed:
-            self._probe(qualname)
-            found = self._functions.get(qualname)
-        return found
+        return self._known(self._functions, qualname)
 
     def class_entry(self, qualname: str) -> tuple[ir.ClassIR, ir.ModuleIR] | None:
-        found = self._classes.get(qualname)
+        return self._known(self._classes, qualname)
+
+    def _known(self, table: dict[str, T], qualname: str) -> T | None:
+        """`table[qualname]`, loading the module that would define it the first time."""
+        found = table.get(qualname)
         if found is None and qualname not in self._probed:
             self._probe(qualname)
-            found = self._classes.get(qualname)
+            found = table.get(qualname)
         return found
 
     def defined(self, qualname: str) -> tuple[ir.FunctionIR, ir.ModuleIR]:
