@@ -25,6 +25,16 @@ def snake_case(identifier: str) -> str:
     return _CAMEL_BOUNDARY.sub("_", identifier).lower()
 
 
+def first_heuristic(patterns: Sequence[re.Pattern[str]], identifier: str) -> int | None:
+    """The index of the first name heuristic matching `identifier` as written or in
+    snake_case, or None."""
+    snake = snake_case(identifier)
+    for index, pattern in enumerate(patterns):
+        if pattern.search(identifier) or pattern.search(snake):
+            return index
+    return None
+
+
 class PatternTable(Generic[T]):
     """Dotted-name patterns (fnmatch, `*` crossing dots) mapped to values; first match wins."""
 
@@ -51,9 +61,8 @@ class Catalog:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self._heuristics: tuple[tuple[re.Pattern[str], NameHeuristic], ...] = tuple(
-            (re.compile(h.pattern), h) for h in policy.pii.active_names()
-        )
+        self._heuristics: tuple[NameHeuristic, ...] = policy.pii.active_names()
+        self._patterns = [re.compile(h.pattern) for h in self._heuristics]
         self.sink = PatternTable[SinkSpec](
             [(call, sink) for sink in policy.sinks for call in sink.calls]
         ).lookup
@@ -67,8 +76,5 @@ class Catalog:
 
     def _name_category(self, identifier: str) -> str | None:
         """The category a name heuristic gives `identifier` (as written or in snake_case)."""
-        snake = snake_case(identifier)
-        for pattern, heuristic in self._heuristics:
-            if pattern.search(identifier) or pattern.search(snake):
-                return heuristic.category
-        return None
+        index = first_heuristic(self._patterns, identifier)
+        return None if index is None else self._heuristics[index].category

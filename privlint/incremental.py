@@ -1,9 +1,9 @@
 """Reusing the last scan's result when the files that changed cannot change it.
 
 After each analysis the cache keeps, per project layout (policy and the set
-of files; the reported scope only filters), what the analysis depended on: the content key of every
-file, the files whose IR it read, and the names under which analysed code
-hands out personal data. If the files changed since then were never read, are
+of files; the reported scope only filters), what the analysis depended on: the
+content key of every file, the files whose IR it read, and the names under
+which analysed code hands out personal data. If the files changed since then were never read, are
 not seeds now, and name none of those names, the next analysis would read
 exactly the same IR in the same order, so its result is the stored one.
 """

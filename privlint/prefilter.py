@@ -20,7 +20,7 @@ import re
 
 from privlint.analysis import ir
 from privlint.analysis.guard import screen_depth, screen_syntax
-from privlint.catalog import snake_case
+from privlint.catalog import first_heuristic
 from privlint.policy import Policy
 
 _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
@@ -77,8 +77,7 @@ class Prefilter:
         """Whether a heuristic or a configured field or lookup name matches `word`."""
         known = self._known.get(word)
         if known is None:
-            snake = snake_case(word)
-            known = any(p.search(word) or p.search(snake) for p in self._patterns) or any(
+            known = first_heuristic(self._patterns, word) is not None or any(
                 fnmatch.fnmatchcase(word, part) for part in self.last_parts
             )
             self._known[word] = known

@@ -118,7 +118,7 @@ def _scan(
     layout = digest(*layout_key_parts(repr(policy), problems, contents))
     whole_project = all(path.resolve() == policy.root for path in paths)
     tracebacks: tuple[tuple[str, str], ...] = ()
-    state = _reusable_state(cache, layout, by_path, prefilter)
+    state = _reusable_state(cache, layout, by_path, contents, prefilter)
     if state is not None:
         stats.result_from_cache = True
         if whole_project:  # unread, these entries are still live; everything else is stale
@@ -199,11 +199,14 @@ _LAST_ANALYSIS: list[object] = []
 
 
 def _reusable_state(
-    cache: Cache, layout: str, sources: dict[str, Source], prefilter: Prefilter | None
+    cache: Cache,
+    layout: str,
+    sources: dict[str, Source],
+    contents: dict[str, str],
+    prefilter: Prefilter | None,
 ) -> ScanState | None:
     """The last analysis of this layout, if no file changed since can change its result."""
     state = ScanState.decode(cache.load("state", layout))
-    contents = {path: source.key for path, source in sources.items()}
     if state is None or not state.reusable(
         contents, lambda path: known_facts(sources[path], cache, prefilter)
     ):
