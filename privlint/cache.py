@@ -22,24 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from privlint import __version__
-from privlint.analysis import ir
 from privlint.fileio import write_atomic
-from privlint.findings import Finding, Severity, Step
-from privlint.judge import AllowedFlow
 
 CACHE_DIR = ".privlint_cache"
 
-_ALLOWED: frozenset[tuple[str, str]] = frozenset(
-    (cls.__module__, cls.__qualname__)
-    for cls in (
-        *(value for value in vars(ir).values() if dataclasses.is_dataclass(value)),
-        Finding,
-        Step,
-        Severity,
-        AllowedFlow,
-    )
-    if isinstance(cls, type)
-)
+# The classes an entry may name, by module; None: every data class of that module. Kept as
+# names so that a warm run imports the engine's modules only if an entry holds their data.
+_ALLOWED: dict[str, frozenset[str] | None] = {
+    "privlint.analysis.ir": None,
+    "privlint.findings": frozenset({"Finding", "Step", "Severity", "AllowedFlow"}),
+}
 
 
 class CorruptEntry(Exception):
@@ -54,9 +46,16 @@ class _DataOnlyUnpickler(pickle.Unpickler):
     """
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in _ALLOWED:
-            raise CorruptEntry(f"refusing to load {module}.{name}")
-        return super().find_class(module, name)
+        names = _ALLOWED.get(module, frozenset())
+        if names is None or name in names:
+            found = super().find_class(module, name)  # imports only privlint's own modules
+            if (
+                isinstance(found, type)
+                and found.__module__ == module
+                and (names is not None or dataclasses.is_dataclass(found))
+            ):
+                return found
+        raise CorruptEntry(f"refusing to load {module}.{name}")
 
 
 def encode(value: Any) -> bytes:

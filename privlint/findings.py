@@ -68,6 +68,21 @@ class Finding:
         return (self.path, self.line, self.column, self.rule_id)
 
 
+@dataclass(frozen=True)
+class AllowedFlow:
+    """A flow a rule would report but an `allow` entry accepts (for the inventory)."""
+
+    rule_id: str
+    path: str
+    line: int
+    function: str
+    sink_id: str
+    sink_kind: str
+    categories: tuple[str, ...]
+    reason: str
+    call: str = ""  # the sink call as written, e.g. `WhatsAppClient.send_message`
+
+
 def fingerprint(finding: Finding, occurrence: int = 0) -> str:
     """A line-independent identity for a finding, stable when unrelated lines move.
 

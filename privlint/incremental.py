@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from privlint.analysis.ir import FileFacts
-from privlint.findings import Finding
-from privlint.judge import AllowedFlow
+from privlint.findings import AllowedFlow, Finding
+
+if TYPE_CHECKING:  # a warm run that reuses the state loads no IR
+    from privlint.analysis.ir import FileFacts
 
 Result = tuple[tuple[Finding, ...], tuple[AllowedFlow, ...], int]  # findings, allowed, hidden
 
@@ -46,16 +48,20 @@ class ScanState:
             return None
         return cls(contents, read, carried, result)
 
-    def reusable(self, contents: Mapping[str, str], facts_of: Callable[[str], FileFacts]) -> bool:
-        """Whether a scan of files with `contents` must give this state's result."""
+    def reusable(
+        self, contents: Mapping[str, str], facts_of: Callable[[str], FileFacts | None]
+    ) -> bool:
+        """Whether a scan of files with `contents` must give this state's result
+        (`facts_of` gives a changed file's facts; None: unknown, it may be anything)."""
         if contents.keys() != self.contents.keys():
             return False  # files came or went: module names may now resolve differently
         changed = [path for path, key in contents.items() if self.contents[path] != key]
         return all(self._unreachable(path, facts_of(path)) for path in changed)
 
-    def _unreachable(self, path: str, facts: FileFacts) -> bool:
+    def _unreachable(self, path: str, facts: FileFacts | None) -> bool:
         return (
-            path not in self.read
+            facts is not None
+            and path not in self.read
             and not facts.seed
             and facts.error is None
             and facts.words.isdisjoint(self.carried)

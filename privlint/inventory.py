@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from privlint.findings import Finding
-from privlint.judge import AllowedFlow
+from privlint.findings import AllowedFlow, Finding
 
 REPORTED, ALLOWED = "reported", "allowed"
 

@@ -15,26 +15,11 @@ from pathspec import GitIgnoreSpec
 from privlint.analysis.ir import ModuleIR
 from privlint.analysis.propagate import SinkHit
 from privlint.analysis.values import Label
-from privlint.findings import Finding, Severity, Step
+from privlint.findings import AllowedFlow, Finding, Severity, Step
 from privlint.policy import Allow, Policy, Rule, name_matches
 from privlint.taxonomy import Taxonomy, covers
 
 SourceLines = dict[str, list[str]]
-
-
-@dataclass(frozen=True)
-class AllowedFlow:
-    """A flow a rule would report but an `allow` entry accepts (for the inventory)."""
-
-    rule_id: str
-    path: str
-    line: int
-    function: str
-    sink_id: str
-    sink_kind: str
-    categories: tuple[str, ...]
-    reason: str
-    call: str = ""  # the sink call as written, e.g. `WhatsAppClient.send_message`
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,13 @@ from __future__ import annotations
 import builtins
 import fnmatch
 import re
+from typing import TYPE_CHECKING
 
-from privlint.analysis import ir
-from privlint.analysis.guard import screen_depth, screen_syntax
 from privlint.catalog import first_heuristic
 from privlint.policy import Policy
+
+if TYPE_CHECKING:
+    from privlint.analysis import ir
 
 _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _UNICODE_WORD = re.compile(r"[^\W\d]\w*")
@@ -57,6 +59,10 @@ class Prefilter:
 
     def facts(self, source: bytes) -> ir.FileFacts:
         """What the scan needs to know of a file before (or instead of) parsing it."""
+        # Imported on first use: a warm run builds a Prefilter for its keys but reads no file.
+        from privlint.analysis import ir
+        from privlint.analysis.guard import screen_depth, screen_syntax
+
         error, tree = screen_syntax(source)
         if error is not None:
             return ir.FileFacts(frozenset(), True, error)

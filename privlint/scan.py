@@ -1,4 +1,5 @@
-"""The pipeline of one scan: discover → triage (prefilter, summarize) → propagate → judge.
+"""The pipeline of one scan: discover → read → reuse the last result, or analyse
+(`privlint.analyse`: triage, propagate, judge).
 
 Data flows one way; each stage gets plain data from the one before it. Per-file
 summaries are cached by content, and a scan whose changed files cannot change
@@ -9,35 +10,20 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from privlint.analysis.guard import read_source, unreadable_module
-from privlint.analysis.ir import ModuleIR
-from privlint.analysis.locate import locate, paths_to_locate
 from privlint.analysis.modules import module_name
-from privlint.analysis.propagate import Propagation
 from privlint.cache import Cache, digest, module_key
-from privlint.catalog import Catalog
 from privlint.discover import discover
-from privlint.findings import Finding, with_fingerprints
+from privlint.findings import AllowedFlow, Finding
 from privlint.incremental import ScanState, layout_key_parts
-from privlint.judge import AllowedFlow, judge, module_findings
 from privlint.policy import Policy
 from privlint.prefilter import Prefilter
-from privlint.suppressions import apply_suppressions
-from privlint.taxonomy import load_taxonomy
-from privlint.triage import (
-    ScanStats,
-    Source,
-    Workers,
-    keep_live_entries,
-    known_facts,
-    propagate_in_rounds,
-    triage,
-)
+from privlint.sources import Source, Unreadable, keep_live_entries, known_facts, read_source
+from privlint.stats import ScanStats
 
 
 @dataclass(frozen=True)
@@ -105,7 +91,7 @@ def _scan(
     cache.prune_other_builds()
     discovery = discover(policy.root, paths, policy.include, policy.exclude)
     errors = [(relative_path(p, policy.root), message) for p, message in discovery.problems]
-    unreadable: list[ModuleIR] = []
+    unreadable: list[Unreadable] = []
     sources = _read(discovery.files, policy, errors, unreadable)
     stats.discovered = len(discovery.files)
     scope = sorted(relative_path(p, policy.root) for p in discovery.report_only or ())
@@ -125,9 +111,9 @@ def _scan(
             keep_live_entries(cache, sources, prefilter)
         lap("previous result (no file changed that can change it)")
     else:
-        state, tracebacks = _analyse(
-            policy, by_path, unreadable, cache, jobs, prefilter, stats, lap
-        )
+        from privlint.analyse import analyse  # the engine: a reusing run never loads it
+
+        state, tracebacks = analyse(policy, by_path, unreadable, cache, jobs, prefilter, stats, lap)
         if not tracebacks:  # an internal error is retried next run, never cached
             cache.store("state", layout, state.encode())
     if whole_project:
@@ -146,56 +132,6 @@ def _scan(
         tracebacks,
         state.read,
     )
-
-
-def _analyse(
-    policy: Policy,
-    sources: dict[str, Source],
-    unreadable: list[ModuleIR],
-    cache: Cache,
-    jobs: int | None,
-    prefilter: Prefilter | None,
-    stats: ScanStats,
-    lap: Callable[[str], None],
-) -> tuple[ScanState, tuple[tuple[str, str], ...]]:
-    """The whole analysis of the project: its state for the next run, and the tracebacks
-    of internal errors."""
-    workers = Workers(jobs)
-    try:
-        files = triage(list(sources.values()), cache, workers, stats, prefilter)
-        lap("prefilter + summarize seeds")
-        taxonomy = load_taxonomy()
-        propagation = Propagation(files.program(), Catalog(policy), set(taxonomy.descriptions))
-        raw_hits, carried = propagate_in_rounds(propagation, files)
-        lap("propagate (summarizing what it reaches)")
-        hits = locate(raw_hits, files.positions(paths_to_locate(raw_hits)))
-        lap("locate (positions of files with findings)")
-    finally:
-        workers.close()
-    modules = files.modules() + unreadable
-    lines = {path: _lines(sources[path].data) for path in {h.path for h in hits} if path in sources}
-    verdict = judge(hits, policy, lines)
-    findings = verdict.findings + [f for m in modules for f in module_findings(m, taxonomy)]
-    suppressed = apply_suppressions(findings, modules)
-    result = (
-        tuple(with_fingerprints(suppressed.findings)),
-        tuple(verdict.allowed),
-        suppressed.hidden,
-    )
-    lap("judge")
-    tracebacks = tuple(
-        (m.path, m.error.detail) for m in modules if m.error and m.error.kind == "internal"
-    )
-    contents = {path: source.key for path, source in sources.items()}
-    analysed = frozenset(module.path for module in modules)
-    _LAST_ANALYSIS[:] = [files, propagation]  # see `_LAST_ANALYSIS`
-    return ScanState(contents, analysed, carried, result), tracebacks
-
-
-# The last analysis' objects (millions of small ones on a large project) stay referenced
-# until the next scan: freeing them one by one costs a quarter of a second on Django, and
-# the command line exits without freeing anything (`cli.main`).
-_LAST_ANALYSIS: list[object] = []
 
 
 def _reusable_state(
@@ -221,7 +157,7 @@ def _read(
     files: Sequence[Path],
     policy: Policy,
     errors: list[tuple[str, str]],
-    unreadable: list[ModuleIR],
+    unreadable: list[Unreadable],
 ) -> list[Source]:
     """The discovered files' bytes; a file that exists but cannot be read goes to
     `unreadable` as a finding, since a file skipped in silence is a leak let through."""
@@ -236,14 +172,9 @@ def _read(
             continue
         except OSError as error:
             reason = f"cannot read file: {error.strerror or error}"
-            unreadable.append(unreadable_module(relative, name, is_package, reason))
+            unreadable.append(Unreadable(relative, name, is_package, reason))
             continue
         sources.append(
             Source(relative, name, is_package, data, module_key(data, relative, name, is_package))
         )
     return sources
-
-
-def _lines(data: bytes) -> list[str]:
-    text = data.decode("utf-8", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -14,7 +14,6 @@ import os
 import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
@@ -27,42 +26,17 @@ from privlint.analysis.guard import (
 from privlint.analysis.ir import FileFacts, ModuleIR, Pos
 from privlint.analysis.program import Program
 from privlint.analysis.propagate import Propagation, SinkHit
-from privlint.cache import Cache, digest
+from privlint.cache import Cache
 from privlint.prefilter import Prefilter
+from privlint.sources import Source, Work, facts_key
+from privlint.stats import ScanStats
 
-Work = tuple[bytes, str, str, bool]  # source, path, module name, is a package
 _Triaged = tuple[FileFacts, ModuleIR | None]
 _PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than it saves
 _IGNORE_SIGINT = (signal.SIGINT, signal.SIG_IGN)
 _SEED = FileFacts(frozenset(), True)  # what every file is when the prefilter is off
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Source:
-    path: str
-    module: str
-    is_package: bool
-    data: bytes
-    key: str
-
-    @property
-    def work(self) -> Work:
-        return (self.data, self.path, self.module, self.is_package)
-
-
-@dataclass
-class ScanStats:
-    """What `--stats` prints: where the files went and where the time went."""
-
-    discovered: int = 0
-    prefiltered_out: int = 0  # not parsed up front: nothing in them holds personal data
-    on_demand: int = 0  # of those, loaded later because the analysis reached them
-    from_cache: int = 0
-    parsed: int = 0
-    result_from_cache: bool = False
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 class Workers:
@@ -295,35 +269,6 @@ def propagate_in_rounds(
         done.update(names)
         pending = [m for m in map(propagation.program.module, names) if m is not None]
     return propagation.hits, frozenset(carried_so_far)
-
-
-def facts_key(source: Source, prefilter: Prefilter) -> str:
-    return digest(source.key, prefilter.fingerprint())
-
-
-def keep_live_entries(cache: Cache, sources: Iterable[Source], prefilter: Prefilter | None) -> None:
-    """Mark the entries of these files as in use without reading them."""
-    for source in sources:
-        cache.keep("module", source.key)
-        cache.keep("positions", source.key)
-        if prefilter is not None:
-            cache.keep("facts", facts_key(source, prefilter))
-
-
-def known_facts(source: Source, cache: Cache, prefilter: Prefilter | None) -> FileFacts:
-    """One file's facts, from the cache or read now, without parsing it (every file is a
-    seed without a prefilter)."""
-    if prefilter is None:
-        return _SEED
-    key = facts_key(source, prefilter)
-    facts = cache.load("facts", key)
-    if not isinstance(facts, FileFacts):
-        try:
-            facts = prefilter.facts(source.data)
-        except Exception:  # a bug in privlint: the analysis reports it as `internal-error`
-            return _SEED
-        cache.store("facts", key, facts)
-    return facts
 
 
 def _needs_summary(facts: object) -> bool:

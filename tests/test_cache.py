@@ -150,6 +150,41 @@ def test_pickled_payloads_are_never_executed(project: Path, tmp_path: Path) -> N
     assert not marker.exists()
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        b"privlint.analysis.ir\nRecord",  # in the IR module, but not one of its data classes
+        b"privlint.analysis.ir\ndataclass",  # imported there: callable, but no class
+        b"privlint.stats\nScanStats",  # privlint's data, but never cached
+        b"privlint.findings\nfield",
+    ],
+)
+def test_entries_may_name_only_privlint_data_classes(project: Path, name: bytes) -> None:
+    cache = Cache(project)
+    cache.store("module", "cd" * 20, ("placeholder",))
+    entry = next((project / CACHE_DIR).rglob("*.bin"))
+    entry.write_bytes(b"c" + name + b"\n)R.")  # call what `name` names: each works without
+    assert cache.load("module", "cd" * 20) is None
+
+
+def test_a_reused_result_loads_no_engine(project: Path) -> None:
+    """A warm run that changes nothing imports neither LibCST nor the IR and interpreter."""
+    script = (
+        "import sys\n"
+        "from privlint.cli import app\n"
+        f"sys.argv = ['privlint', 'check', {str(project)!r}, '-q']\n"
+        "try:\n    app(standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m == 'libcst' or m.startswith('privlint.an')))"
+    )
+
+    def loaded() -> str:
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        return run.stdout.strip().splitlines()[-1]
+
+    assert "privlint.analysis.propagate" in loaded()  # the first run analyses
+    assert loaded() == "['privlint.analysis', 'privlint.analysis.modules']"
+
+
 def test_two_processes_sharing_a_cache_both_finish_correctly(project: Path) -> None:
     command = [sys.executable, "-m", "privlint", "check", "--format", "json", str(project)]
     runs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(2)]

@@ -12,9 +12,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from privlint.cli import app
-from privlint.findings import Finding, Severity
+from privlint.findings import AllowedFlow, Finding, Severity
 from privlint.inventory import build_inventory
-from privlint.judge import AllowedFlow
 from privlint.reporters.inventory import (
     CSV_COLUMNS,
     render_inventory_markdown,

@@ -25,12 +25,11 @@ import tokenize
 import traceback
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from privlint.analysis import ir
+from privlint.sources import MAX_BYTES
 
-MAX_BYTES = 2 * 1024 * 1024  # LibCST needs 1.5-5 s per MB, more on huge files
 MAX_LINES = 50_000
 MAX_NESTING = 3_000  # syntax-tree levels; LibCST takes seconds per file beyond this
 MAX_IR_DEPTH = 200  # IR levels: the cache codec and propagation recurse per level
@@ -42,16 +41,6 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in _OPENING + _CLOSING)
 
 T = TypeVar("T")
 _deep = threading.Lock()
-
-
-def read_source(path: Path) -> bytes:
-    """A file's bytes, at most one more than `MAX_BYTES`: enough to tell it is too large.
-
-    A symlink to a huge file or a device must not exhaust memory before the
-    screen can say "too large".
-    """
-    with path.open("rb") as stream:
-        return stream.read(MAX_BYTES + 1)
 
 
 def summarize_guarded(

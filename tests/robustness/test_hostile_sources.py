@@ -14,6 +14,7 @@ from pathlib import Path
 import libcst
 import pytest
 
+from privlint import sources
 from privlint.analysis import guard
 from privlint.findings import Severity
 
@@ -267,7 +268,7 @@ def test_reading_is_capped_so_a_huge_file_never_fills_memory(tmp_path: Path) -> 
     huge = tmp_path / "huge.py"
     with huge.open("wb") as stream:
         stream.truncate(50 * 1024 * 1024)  # sparse: costs no disk
-    assert len(guard.read_source(huge)) == guard.MAX_BYTES + 1
+    assert len(sources.read_source(huge)) == sources.MAX_BYTES + 1
 
 
 # --- what a new user sees -----------------------------------------------------------------
@@ -281,7 +282,7 @@ BROKEN_FILES: dict[str, bytes | str] = {
     "binary.py": random.Random(7).randbytes(2048),
     "parens.py": nested_parentheses(3000),
     "unary.py": f"x = {'-' * 20000}1\n",
-    "huge.py": generated_module(guard.MAX_BYTES + 1),
+    "huge.py": generated_module(sources.MAX_BYTES + 1),
 }
 
 

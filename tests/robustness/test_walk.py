@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from privlint.analysis.guard import read_source
 from privlint.discover import Discovery, discover
+from privlint.sources import read_source
 
 from .hostile import LEAK, run_privlint, scan_root, verdict, write_project
 
