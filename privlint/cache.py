@@ -102,6 +102,7 @@ class Cache:
         self.folder = root / CACHE_DIR / f"v{__version__}-{_CODE.hex()[:12]}"
         self.enabled = enabled
         self.used: dict[str, set[str]] = {}
+        self.written = False  # whether this run stored any entry
 
     def prune_other_builds(self) -> None:
         """Remove the folders of other privlint builds: their entries can never match."""
@@ -157,6 +158,7 @@ class Cache:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
             os.replace(temporary, path)
+            self.written = True
         except BaseException as error:  # a full disk, or Ctrl-C: leave no half entry behind
             Path(temporary).unlink(missing_ok=True)
             if not isinstance(error, OSError):

@@ -91,13 +91,14 @@ class _Walk:
         pending = [(folder, rel, ignores)]
         while pending:
             folder, rel, ignores = pending.pop()
-            ignores += self.gitignore(folder, rel)
             try:
                 with os.scandir(folder) as scan:
                     entries = list(scan)
             except OSError as error:
                 self.problems.append((Path(folder), f"cannot list: {error.strerror or error}"))
                 continue
+            if any(entry.name == ".gitignore" for entry in entries):  # most folders have none
+                ignores += self.gitignore(folder, rel)
             for entry in entries:
                 try:
                     if entry.is_dir(follow_symlinks=False):

@@ -107,8 +107,6 @@ def _scan(
     state = _reusable_state(cache, layout, by_path, contents, prefilter)
     if state is not None:
         stats.result_from_cache = True
-        if whole_project:  # unread, these entries are still live; everything else is stale
-            keep_live_entries(cache, sources, prefilter)
         lap("previous result (no file changed that can change it)")
     else:
         from privlint.analyse import analyse  # the engine: a reusing run never loads it
@@ -116,7 +114,10 @@ def _scan(
         state, tracebacks = analyse(policy, by_path, unreadable, cache, jobs, prefilter, stats, lap)
         if not tracebacks:  # an internal error is retried next run, never cached
             cache.store("state", layout, state.encode())
-    if whole_project:
+    untouched = stats.result_from_cache and not cache.written  # as the last run left it
+    if whole_project and not untouched:
+        if stats.result_from_cache:  # unread, these entries are still live
+            keep_live_entries(cache, sources, prefilter)
         cache.prune_unused()  # a whole-project scan knows every entry worth keeping
     findings, allowed, hidden = state.result
     if discovery.report_only is not None:

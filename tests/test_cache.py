@@ -209,6 +209,18 @@ def test_a_whole_project_scan_drops_entries_it_no_longer_needs(project: Path) ->
     assert len([e for e in entries if e.parent.parent.name == "state"]) == 1
 
 
+def test_a_warm_run_that_changes_nothing_writes_nothing(project: Path) -> None:
+    _run(project)
+    _run(project)
+
+    def entries() -> dict[Path, int]:
+        return {path: path.stat().st_mtime_ns for path in (project / CACHE_DIR).rglob("*")}
+
+    before = entries()
+    assert _run(project).stats.result_from_cache
+    assert entries() == before
+
+
 def test_explicit_files_reuse_the_whole_project_analysis(project: Path) -> None:
     everything = _run(project)
     service = project / "ledger" / "service.py"
