@@ -350,7 +350,9 @@ class _ModuleLowering:
             combined = ir.Combine((self._expr(node.target), self._expr(node.value)))
             yield ir.Assign((self._target(node.target),), combined, pos)
         elif isinstance(node, cst.Expr):
-            yield ir.Eval(self._expr(node.value))
+            # A docstring or `...` does nothing: left out, editing a docstring keeps the IR.
+            if not isinstance(node.value, (cst.SimpleString, cst.Ellipsis)):
+                yield ir.Eval(self._expr(node.value))
         elif isinstance(node, cst.Return):
             value = self._expr(node.value) if node.value is not None else ir.CONST
             yield ir.Return(value, self._pos(node))
