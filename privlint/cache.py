@@ -30,7 +30,10 @@ CACHE_DIR = ".privlint_cache"
 # names so that a warm run imports the engine's modules only if an entry holds their data.
 _ALLOWED: dict[str, frozenset[str] | None] = {
     "privlint.analysis.ir": None,
+    "privlint.analysis.propagate": frozenset({"SinkHit"}),
+    "privlint.analysis.values": frozenset({"Label"}),
     "privlint.findings": frozenset({"Finding", "Step", "Severity", "AllowedFlow"}),
+    "privlint.policy": frozenset({"SinkSpec"}),
 }
 
 
@@ -130,10 +133,13 @@ class Cache:
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / f"{key}.bin"
 
-    def load(self, kind: str, key: str) -> Any | None:
+    def load(self, kind: str, key: str, live: bool = True) -> Any | None:
+        """The entry, or None; `live=False`: an entry of a content that is gone, read for
+        comparison, which `prune_unused` may drop."""
         if not self.enabled:
             return None
-        self.used.setdefault(kind, set()).add(key)
+        if live:
+            self.used.setdefault(kind, set()).add(key)
         path = self._path(kind, key)
         try:
             return decode(path.read_bytes())

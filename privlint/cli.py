@@ -42,6 +42,7 @@ from privlint.reporters.github import step_summary_markdown
 from privlint.reporters.inventory import INVENTORY_FORMATS, render_inventory_table
 from privlint.ruledocs import documented_rules, explain_text, rule_infos
 from privlint.scan import ScanResult, scan
+from privlint.stats import ScanStats
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -237,10 +238,18 @@ def _stats_text(result: ScanResult) -> str:
         f"loaded on demand (the analysis reached them): {stats.on_demand}",
         f"summaries from cache: {stats.from_cache}",
         f"files parsed: {stats.parsed}",
-        f"previous result reused: {'yes' if stats.result_from_cache else 'no'}",
+        f"previous result reused: {_reuse_text(stats)}",
     ]
     lines += [f"{stage}: {seconds:.3f} s" for stage, seconds in stats.seconds.items()]
     return "\n".join(f"privlint stats: {line}" for line in lines)
+
+
+def _reuse_text(stats: ScanStats) -> str:
+    if stats.result_from_cache:
+        return "yes"
+    if stats.relocated:
+        return "yes, re-located (the changed files summarize as before)"
+    return "no"
 
 
 def _summary(count: int, files: int, output: Path) -> str:

@@ -48,17 +48,24 @@ class ScanState:
             return None
         return cls(contents, read, carried, result)
 
+    def changed(self, contents: Mapping[str, str]) -> list[str] | None:
+        """The files whose content changed since this state; None when files came or went
+        (module names may then resolve differently)."""
+        if contents.keys() != self.contents.keys():
+            return None
+        return [path for path, key in contents.items() if self.contents[path] != key]
+
     def reusable(
         self, contents: Mapping[str, str], facts_of: Callable[[str], FileFacts | None]
     ) -> bool:
         """Whether a scan of files with `contents` must give this state's result
         (`facts_of` gives a changed file's facts; None: unknown, it may be anything)."""
-        if contents.keys() != self.contents.keys():
-            return False  # files came or went: module names may now resolve differently
-        changed = [path for path, key in contents.items() if self.contents[path] != key]
-        return all(self._unreachable(path, facts_of(path)) for path in changed)
+        changed = self.changed(contents)
+        return changed is not None and all(self.unreachable(p, facts_of(p)) for p in changed)
 
-    def _unreachable(self, path: str, facts: FileFacts | None) -> bool:
+    def unreachable(self, path: str, facts: FileFacts | None) -> bool:
+        """Whether the analysis cannot reach the file at `path` with these facts: it did
+        not read it, it is no seed, and it names nothing personal data is handed out under."""
         return (
             facts is not None
             and path not in self.read

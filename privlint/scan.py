@@ -104,20 +104,24 @@ def _scan(
     layout = digest(*layout_key_parts(repr(policy), problems, contents))
     whole_project = all(path.resolve() == policy.root for path in paths)
     tracebacks: tuple[tuple[str, str], ...] = ()
-    state = _reusable_state(cache, layout, by_path, contents, prefilter)
-    if state is not None:
+    previous = ScanState.decode(cache.load("state", layout))
+    if previous is not None and previous.reusable(
+        contents, lambda path: known_facts(by_path[path], cache, prefilter)
+    ):
         stats.result_from_cache = True
+        state = _refreshed(previous, contents, cache, layout)
         lap("previous result (no file changed that can change it)")
     else:
         from privlint.analyse import analyse  # the engine: a reusing run never loads it
 
-        state, tracebacks = analyse(policy, by_path, unreadable, cache, jobs, prefilter, stats, lap)
-        if not tracebacks:  # an internal error is retried next run, never cached
-            cache.store("state", layout, state.encode())
+        state, tracebacks = analyse(
+            policy, by_path, unreadable, cache, layout, previous, jobs, prefilter, stats, lap
+        )
     untouched = stats.result_from_cache and not cache.written  # as the last run left it
     if whole_project and not untouched:
-        if stats.result_from_cache:  # unread, these entries are still live
+        if stats.result_from_cache or stats.relocated:  # unread, these entries are still live
             keep_live_entries(cache, sources, prefilter)
+            cache.keep("evidence", layout)
         cache.prune_unused()  # a whole-project scan knows every entry worth keeping
     findings, allowed, hidden = state.result
     if discovery.report_only is not None:
@@ -135,19 +139,8 @@ def _scan(
     )
 
 
-def _reusable_state(
-    cache: Cache,
-    layout: str,
-    sources: dict[str, Source],
-    contents: dict[str, str],
-    prefilter: Prefilter | None,
-) -> ScanState | None:
-    """The last analysis of this layout, if no file changed since can change its result."""
-    state = ScanState.decode(cache.load("state", layout))
-    if state is None or not state.reusable(
-        contents, lambda path: known_facts(sources[path], cache, prefilter)
-    ):
-        return None
+def _refreshed(state: ScanState, contents: dict[str, str], cache: Cache, layout: str) -> ScanState:
+    """`state` for files with `contents` (changed files it cannot reach), stored if new."""
     if contents != state.contents:
         state = replace(state, contents=contents)
         cache.store("state", layout, state.encode())

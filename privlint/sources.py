@@ -55,8 +55,8 @@ def read_source(path: Path) -> bytes:
         return stream.read(MAX_BYTES + 1)
 
 
-def facts_key(source: Source, prefilter: Prefilter) -> str:
-    return digest(source.key, prefilter.fingerprint())
+def facts_key(content_key: str, prefilter: Prefilter) -> str:
+    return digest(content_key, prefilter.fingerprint())
 
 
 def keep_live_entries(cache: Cache, sources: Iterable[Source], prefilter: Prefilter | None) -> None:
@@ -65,22 +65,29 @@ def keep_live_entries(cache: Cache, sources: Iterable[Source], prefilter: Prefil
         cache.keep("module", source.key)
         cache.keep("positions", source.key)
         if prefilter is not None:
-            cache.keep("facts", facts_key(source, prefilter))
+            cache.keep("facts", facts_key(source.key, prefilter))
+
+
+def stored_facts(
+    content_key: str, cache: Cache, prefilter: Prefilter, live: bool = True
+) -> FileFacts | None:
+    """The facts of a content, if the cache has them (`live`: see `Cache.load`)."""
+    from privlint.analysis.ir import FileFacts  # needed only once a file has changed
+
+    facts = cache.load("facts", facts_key(content_key, prefilter), live)
+    return facts if isinstance(facts, FileFacts) else None
 
 
 def known_facts(source: Source, cache: Cache, prefilter: Prefilter | None) -> FileFacts | None:
     """One file's facts, from the cache or read now, without parsing it; None when they are
     unknown (no prefilter, or reading them failed): the file may then be anything."""
-    from privlint.analysis.ir import FileFacts  # needed only once a file has changed
-
     if prefilter is None:
         return None
-    key = facts_key(source, prefilter)
-    facts = cache.load("facts", key)
-    if not isinstance(facts, FileFacts):
+    facts = stored_facts(source.key, cache, prefilter)
+    if facts is None:
         try:
             facts = prefilter.facts(source.data)
         except Exception:  # a bug in privlint: the analysis reports it as `internal-error`
             return None
-        cache.store("facts", key, facts)
+        cache.store("facts", facts_key(source.key, prefilter), facts)
     return facts

@@ -13,4 +13,5 @@ class ScanStats:
     from_cache: int = 0
     parsed: int = 0
     result_from_cache: bool = False
+    relocated: bool = False  # the previous result, re-located: changed files summarize as before
     seconds: dict[str, float] = field(default_factory=dict)

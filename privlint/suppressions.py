@@ -6,7 +6,7 @@ sit at the end of the sink line or on the line above a long call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,8 +24,14 @@ class Suppressed:
     hidden: int
 
 
-def apply_suppressions(findings: Iterable[Finding], modules: Iterable[ModuleIR]) -> Suppressed:
-    by_path = {module.path: module.suppressions for module in modules if module.suppressions}
+def suppressions_by_path(modules: Iterable[ModuleIR]) -> dict[str, tuple[Suppression, ...]]:
+    return {module.path: module.suppressions for module in modules if module.suppressions}
+
+
+def apply_suppressions(
+    findings: Iterable[Finding], by_path: Mapping[str, Sequence[Suppression]]
+) -> Suppressed:
+    """Hide the findings `by_path`'s comments cover (path -> that file's suppressions)."""
     used: set[tuple[str, int]] = set()
     kept: list[Finding] = []
     hidden = 0

@@ -108,6 +108,10 @@ class Triage:
         self.stats.on_demand += 1
         return module if module.error is None else None
 
+    def summary(self, path: str) -> ModuleIR:
+        """The IR of the file at `path`, from the cache or summarized now."""
+        return self._summary(self.by_path[path])
+
     def prefetch(self, names: Iterable[str]) -> None:
         """Summarize `names` and the modules they import (anywhere in their code),
         transitively, on the pool: a round of propagation is about to look into them.
@@ -225,7 +229,7 @@ def triage(
     result = Triage(sources, cache, workers, stats)
     pending: list[Source] = []
     for source in sources:
-        facts = cache.load("facts", facts_key(source, prefilter)) if prefilter else _SEED
+        facts = cache.load("facts", facts_key(source.key, prefilter)) if prefilter else _SEED
         module = cache.load("module", source.key) if _needs_summary(facts) else None
         if not isinstance(facts, FileFacts) or (_needs_summary(facts) and module is None):
             pending.append(source)
@@ -238,7 +242,7 @@ def triage(
     for source, (facts, module) in zip(pending, fresh, strict=True):
         result.facts[source.path] = facts
         if prefilter is not None:
-            cache.store("facts", facts_key(source, prefilter), facts)
+            cache.store("facts", facts_key(source.key, prefilter), facts)
         if module is not None:
             result.summaries[source.path] = module
             stats.parsed += 1

@@ -9,7 +9,7 @@ from conftest import scan_project
 
 from privlint.analysis.ir import NO_POS, FunctionIR, ModuleIR, Suppression
 from privlint.findings import Finding, Severity
-from privlint.suppressions import apply_suppressions
+from privlint.suppressions import apply_suppressions, suppressions_by_path
 
 
 def scan_source(root: Path, source: str) -> list[tuple[str, int]]:
@@ -238,7 +238,7 @@ def test_suppression_naming_parse_error_leaves_the_parse_error_reported() -> Non
         suppressions=(Suppression(2, ("parse-error",), "generated file"),),
     )
     parse_error = Finding("parse-error", Severity.ERROR, "cannot parse", "app.py", 2, 0)
-    result = apply_suppressions([parse_error], [module])
+    result = apply_suppressions([parse_error], suppressions_by_path([module]))
     assert parse_error in result.findings
     assert result.hidden == 0
     assert "unused-suppression" in {finding.rule_id for finding in result.findings}
