@@ -149,7 +149,8 @@ def _relocated(
 ) -> ScanState | None:
     """The previous result with the changed files' positions and lines brought up to date,
     if each changed file is unreachable or summarizes exactly as before; else None."""
-    changed = previous.changed({path: source.key for path, source in sources.items()})
+    contents = {path: source.key for path, source in sources.items()}
+    changed = previous.changed(contents)
     evidence = Evidence.decode(cache.load("evidence", layout)) if changed is not None else None
     if changed is None or evidence is None:
         return None
@@ -164,7 +165,6 @@ def _relocated(
     located = {path for path in changed if path in evidence.tables}
     tables = {**evidence.tables, **files.positions(located)}
     evidence = Evidence(evidence.hits, tables, evidence.file_findings, evidence.suppressions)
-    contents = {path: source.key for path, source in sources.items()}
     state = ScanState(contents, previous.read, previous.carried, evidence.judged(policy, sources))
     _store(cache, layout, state, evidence)
     stats.relocated = True
