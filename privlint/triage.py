@@ -271,6 +271,7 @@ def propagate_in_rounds(
             if name not in done and not words.isdisjoint(carried)
         )
         done.update(names)
+        files.prefetch(names)  # on the pool, rather than one by one as they load below
         pending = [m for m in map(propagation.program.module, names) if m is not None]
     return propagation.hits, frozenset(carried_so_far)
 
