@@ -47,26 +47,26 @@ class Workers:
         self.jobs = jobs or os.cpu_count() or 1
         self._pool: Executor | None = None
 
-    def map(self, function: Callable[[Work], T], work: list[Work]) -> list[T]:
-        small = len(work) < (2 if self._pool is not None else _PARALLEL_THRESHOLD)
+    def map(self, function: Callable[[Source], T], sources: list[Source]) -> list[T]:
+        small = len(sources) < (2 if self._pool is not None else _PARALLEL_THRESHOLD)
         if self.jobs <= 1 or small:  # starting the pool costs more than a few files
-            return [function(item) for item in work]
+            return [function(source) for source in sources]
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.jobs, initializer=signal.signal, initargs=_IGNORE_SIGINT
             )
         # Biggest files first, so no worker is left parsing a large file at the end alone.
-        order = sorted(range(len(work)), key=lambda index: -len(work[index][0]))
-        done = self._pool.map(function, [work[index] for index in order], chunksize=2)
+        order = sorted(range(len(sources)), key=lambda index: -len(sources[index].data))
+        done = self._pool.map(function, [sources[index] for index in order], chunksize=2)
         results: dict[int, T] = dict(zip(order, done, strict=True))
-        return [results[index] for index in range(len(work))]
+        return [results[index] for index in range(len(sources))]
 
-    def submit(self, function: Callable[[Work], T], work: Work) -> Future[T]:
-        """`function(work)` on the pool once a batch has started it, else right here."""
+    def submit(self, function: Callable[[Source], T], source: Source) -> Future[T]:
+        """`function(source)` on the pool once a batch has started it, else right here."""
         if self._pool is not None:
-            return self._pool.submit(function, work)
+            return self._pool.submit(function, source)
         done: Future[T] = Future()
-        done.set_result(function(work))
+        done.set_result(function(source))
         return done
 
     def close(self) -> None:
@@ -130,12 +130,13 @@ class Triage:
                 if source is None or not self._unsummarized(name) or self._cached(source):
                     ready.extend(self._imported(name))
                 else:
-                    running[self.workers.submit(summarize_work, source.work)] = source
+                    summary = partial(_stored_summary, self.cache)
+                    running[self.workers.submit(summary, source)] = source
             if running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     source = running.pop(future)
-                    self._keep(source, future.result())
+                    self._keep(source, future.result(), stored=True)
                     ready.extend(self._imported(source.module))
 
     def positions(self, paths: Iterable[str]) -> dict[str, list[Pos]]:
@@ -150,9 +151,7 @@ class Triage:
                 tables[source.path] = known
             else:
                 missing.append(source)
-        for source, table in zip(
-            missing, self.workers.map(_positions, [s.work for s in missing]), strict=True
-        ):
+        for source, table in zip(missing, self.workers.map(_positions, missing), strict=True):
             self.cache.store("positions", source.key, table)
             tables[source.path] = table
         return tables
@@ -191,14 +190,16 @@ class Triage:
     def _summary(self, source: Source) -> ModuleIR:
         if self._cached(source):
             return self._ready.pop(source.module)
-        module = summarize_work(source.work)
-        self._keep(source, module)
+        self._keep(source, _stored_summary(self.cache, source), stored=True)
         return self._ready.pop(source.module)
 
-    def _keep(self, source: Source, module: ModuleIR) -> None:
+    def _keep(self, source: Source, module: ModuleIR, stored: bool) -> None:
+        """A module summarized this run; `stored`: its cache entry is written (by a worker
+        process, whose cache cannot tell this one)."""
         self._ready[source.module] = module
         self.stats.parsed += 1
-        store_module(self.cache, source.key, module)
+        if stored and _cacheable(module):
+            self.cache.adopt("module", source.key)
 
     def _imported(self, name: str) -> list[str]:
         """The project modules `name` imports, as far as its summary is known."""
@@ -238,15 +239,16 @@ def triage(
         if isinstance(module, ModuleIR):
             result.summaries[source.path] = module
             stats.from_cache += 1
-    fresh = workers.map(partial(_facts_and_summary, prefilter), [s.work for s in pending])
+    fresh = workers.map(partial(_facts_and_summary, prefilter, cache), pending)
     for source, (facts, module) in zip(pending, fresh, strict=True):
         result.facts[source.path] = facts
         if prefilter is not None:
-            cache.store("facts", facts_key(source.key, prefilter), facts)
+            cache.adopt("facts", facts_key(source.key, prefilter))
         if module is not None:
             result.summaries[source.path] = module
             stats.parsed += 1
-            store_module(cache, source.key, module)
+            if _cacheable(module):
+                cache.adopt("module", source.key)
     stats.prefiltered_out = sum(1 for facts in result.facts.values() if not _needs_summary(facts))
     return result
 
@@ -280,17 +282,24 @@ def _needs_summary(facts: object) -> bool:
     return isinstance(facts, FileFacts) and (facts.seed or facts.error is not None)
 
 
-def _facts_and_summary(prefilter: Prefilter | None, work: Work) -> _Triaged:
-    """A file's facts, and its IR when it is a seed or broken (the broken file's finding)."""
+def _facts_and_summary(prefilter: Prefilter | None, cache: Cache, source: Source) -> _Triaged:
+    """A file's facts, and its IR when it is a seed or broken (the broken file's finding);
+    both go to the cache right here, on the worker that made them."""
+    work = source.work
     try:
-        facts = _SEED if prefilter is None else prefilter.facts(work[0])
+        facts = _SEED if prefilter is None else prefilter.facts(source.data)
     except Exception as error:  # a bug in privlint: an `internal-error` finding, exit 2
         return _SEED, internal_error_module(work[1], work[2], work[3], error)
+    if prefilter is not None:
+        cache.store("facts", facts_key(source.key, prefilter), facts)
     if facts.error is not None:
-        return facts, broken_module(work[1], work[2], work[3], facts.error)
-    if not facts.seed:
+        module = broken_module(work[1], work[2], work[3], facts.error)
+    elif facts.seed:
+        module = summarize_work(work, screened=prefilter is not None)
+    else:
         return facts, None
-    return facts, summarize_work(work, screened=prefilter is not None)
+    store_module(cache, source.key, module)
+    return facts, module
 
 
 def summarize_work(work: Work, screened: bool = False) -> ModuleIR:
@@ -304,13 +313,25 @@ def summarize_work(work: Work, screened: bool = False) -> ModuleIR:
         return internal_error_module(work[1], work[2], work[3], error)
 
 
-def _positions(work: Work) -> list[Pos]:
+def _stored_summary(cache: Cache, source: Source) -> ModuleIR:
+    """A file's IR, written to the cache by the process that made it (on the pool: in
+    parallel, and the main process neither encodes nor writes it)."""
+    module = summarize_work(source.work)
+    store_module(cache, source.key, module)
+    return module
+
+
+def _positions(source: Source) -> list[Pos]:
     from privlint.analysis.summarize import node_positions  # see `summarize_work`
 
     # Deep code recurses deeply in LibCST's visitors: give it room (see `guard`).
-    return run_deep(node_positions, *work)
+    return run_deep(node_positions, *source.work)
+
+
+def _cacheable(module: ModuleIR) -> bool:
+    return module.error is None or module.error.kind != "internal"  # an internal error is retried
 
 
 def store_module(cache: Cache, key: str, module: ModuleIR) -> None:
-    if module.error is None or module.error.kind != "internal":  # an internal error is retried
+    if _cacheable(module):
         cache.store("module", key, module)
