@@ -149,7 +149,13 @@ def test_stats_report_where_the_files_went(tmp_path: Path) -> None:
     assert stats["files analysed (their summaries read)"] == "7"
     assert stats["previous result reused"] == "no"
     again = CliRunner().invoke(app, ["check", str(project), "--stats", "--quiet"])
-    assert "privlint stats: previous result reused: yes" in again.stderr
+    assert "privlint stats: previous result reused: yes\n" in again.stderr
+    store = project / "shop" / "store.py"  # read by the analysis
+    store.write_text("# reviewed\n" + store.read_text())
+    edited = CliRunner().invoke(app, ["check", str(project), "--stats", "--quiet"])
+    assert "previous result reused: yes, re-located" in edited.stderr
+    cold = CliRunner().invoke(app, ["check", str(project), "--quiet", "--no-cache"])
+    assert edited.stdout == cold.stdout != result.stdout  # store.py's lines moved down
 
 
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefiltered", "full"])
