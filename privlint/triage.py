@@ -136,7 +136,7 @@ class Triage:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     source = running.pop(future)
-                    self._keep(source, future.result(), stored=True)
+                    self._keep(source, future.result())
                     ready.extend(self._imported(source.module))
 
     def positions(self, paths: Iterable[str]) -> dict[str, list[Pos]]:
@@ -190,15 +190,15 @@ class Triage:
     def _summary(self, source: Source) -> ModuleIR:
         if self._cached(source):
             return self._ready.pop(source.module)
-        self._keep(source, _stored_summary(self.cache, source), stored=True)
+        self._keep(source, _stored_summary(self.cache, source))
         return self._ready.pop(source.module)
 
-    def _keep(self, source: Source, module: ModuleIR, stored: bool) -> None:
-        """A module summarized this run; `stored`: its cache entry is written (by a worker
-        process, whose cache cannot tell this one)."""
+    def _keep(self, source: Source, module: ModuleIR) -> None:
+        """A module summarized this run (`_stored_summary` wrote its cache entry, maybe in a
+        worker process, whose cache cannot tell this one)."""
         self._ready[source.module] = module
         self.stats.parsed += 1
-        if stored and _cacheable(module):
+        if _cacheable(module):
             self.cache.adopt("module", source.key)
 
     def _imported(self, name: str) -> list[str]:
