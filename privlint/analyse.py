@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from privlint.analysis.guard import unreadable_module
-from privlint.analysis.ir import ModuleIR, Pos, Suppression
+from privlint.analysis.ir import FileFacts, ModuleIR, Pos, Suppression
 from privlint.analysis.locate import locate, paths_to_locate
 from privlint.analysis.propagate import Propagation, SinkHit
 from privlint.cache import Cache
@@ -159,7 +159,7 @@ def _relocated(
         facts = known_facts(sources[path], cache, prefilter)
         if not (
             previous.unreachable(path, facts)
-            or _summarizes_as_before(path, previous, files, cache, prefilter)
+            or _summarizes_as_before(path, facts, previous, files, cache, prefilter)
         ):
             return None
     located = {path for path in changed if path in evidence.tables}
@@ -172,17 +172,22 @@ def _relocated(
 
 
 def _summarizes_as_before(
-    path: str, previous: ScanState, files: Triage, cache: Cache, prefilter: Prefilter | None
+    path: str,
+    new: FileFacts | None,
+    previous: ScanState,
+    files: Triage,
+    cache: Cache,
+    prefilter: Prefilter | None,
 ) -> bool:
-    """Whether the changed file at `path` gives the analysis exactly what its previous
-    content gave: the same IR, and facts that make the same seed and rounds."""
+    """Whether the changed file at `path`, with facts `new`, gives the analysis exactly
+    what its previous content gave: the same IR, and facts that make the same seed and
+    rounds."""
     old_key = previous.contents[path]
     old_module = cache.load("module", old_key, live=False)
     if path not in previous.read or not isinstance(old_module, ModuleIR):
         return False
     if prefilter is not None:
         old = stored_facts(old_key, cache, prefilter, live=False)
-        new = known_facts(files.by_path[path], cache, prefilter)
         if old is None or new is None or (old.seed, old.error) != (new.seed, new.error):
             return False
         if old.words & previous.carried != new.words & previous.carried:
