@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Generic, TypeVar
 
-from privlint.policy import NameHeuristic, Policy, Sanitizer, SinkSpec
+from privlint.policy import NameHeuristic, Policy, Propagator, Sanitizer, SinkSpec
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -68,6 +68,9 @@ class Catalog:
         ).lookup
         self.sanitizer = PatternTable[Sanitizer](
             [(call, sanitizer) for sanitizer in policy.sanitizers for call in sanitizer.calls]
+        ).lookup
+        self.propagator = PatternTable[Propagator](
+            [(call, rule) for rule in policy.propagators for call in rule.calls]
         ).lookup
         self.result_type = PatternTable[str](list(policy.types)).lookup
         self.field_category = PatternTable[str](list(policy.pii.fields)).lookup

@@ -130,6 +130,7 @@ class _Merged:
             merged.disable_default_names, layer.disable_default_names
         )
         merged.sanitizers = layer.sanitizers + merged.sanitizers
+        merged.propagators = layer.propagators + merged.propagators
         merged.types = _ahead(layer.types, merged.types)
         merged.sink_refs.extend(layer.sink_refs)
         merged.check = _later_check(merged.check, layer.check)
@@ -171,6 +172,7 @@ class _Merged:
             ),
             sinks=tuple(self.sinks.values()),
             sanitizers=merged.sanitizers,
+            propagators=merged.propagators,
             types=merged.types,
             rules=tuple(_rule(patch) for patch in self.rules.values()),
             check=merged.check or CheckDefaults(),

@@ -83,6 +83,23 @@ class Sanitizer:
 
 
 @dataclass(frozen=True)
+class Propagator:
+    """A call privlint cannot see into whose result carries its selected arguments' data.
+
+    Unknown calls return clean values (SPEC §3a); a propagator says otherwise. With
+    `keeps: object` the result is the selected argument itself, class and fields included
+    (`copy.copy`, `list(rows)`), so field sensitivity survives the call.
+    """
+
+    calls: tuple[str, ...]
+    args: tuple[int | str, ...] | None = None  # None: every argument and the receiver
+    keeps_object: bool = False
+
+    def selects(self, key: int | str) -> bool:
+        return self.args is None or key in self.args
+
+
+@dataclass(frozen=True)
 class Allow:
     reason: str
     paths: tuple[str, ...] = ()
@@ -138,6 +155,7 @@ class Policy:
     pii: PiiSources = field(default_factory=PiiSources)
     sinks: tuple[SinkSpec, ...] = ()
     sanitizers: tuple[Sanitizer, ...] = ()
+    propagators: tuple[Propagator, ...] = ()
     types: tuple[tuple[str, str], ...] = ()  # call pattern -> qualified type of its result
     rules: tuple[Rule, ...] = ()
     check: CheckDefaults = field(default_factory=CheckDefaults)

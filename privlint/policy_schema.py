@@ -18,6 +18,7 @@ from privlint.policy import (
     Allow,
     CheckDefaults,
     NameHeuristic,
+    Propagator,
     Sanitizer,
     SinkSpec,
 )
@@ -41,13 +42,15 @@ Identified = TypeVar("Identified", bound=_HasId)
 SUPPORTED_VERSIONS = (1,)
 
 _TOP_KEYS = ("version", "extends", "include", "exclude", "source_roots", "pii", "sinks",
-             "sanitizers", "types", "rules", "check")  # fmt: skip
+             "sanitizers", "propagators", "types", "rules", "check")  # fmt: skip
 _CHECK_KEYS = ("format", "severity", "baseline", "jobs", "cache")
 FORMATS = ("text", "json", "sarif", "github", "junit")
 _PII_KEYS = ("fields", "names", "returns", "disable_default_names")
 _NAME_KEYS = ("pattern", "category")
 _SINK_KEYS = ("id", "kind", "calls", "args")
 _SANITIZER_KEYS = ("calls", "clears")
+_PROPAGATOR_KEYS = ("calls", "args", "keeps")
+_KEEPS = ("data", "object")
 _TYPE_KEYS = ("calls", "returns")
 _DOC_KEYS = ("summary", "why", "example", "instead")
 _RULE_KEYS = ("id", "severity", "message", "categories", "sinks", "allow", "enabled", *_DOC_KEYS)
@@ -100,6 +103,7 @@ class Layer:
     disable_default_names: bool | None = None
     sinks: tuple[SinkSpec, ...] = ()
     sanitizers: tuple[Sanitizer, ...] = ()
+    propagators: tuple[Propagator, ...] = ()
     types: tuple[tuple[str, str], ...] = ()
     rules: tuple[RulePatch, ...] = ()
     sink_refs: list[tuple[str, Origin]] = field(default_factory=list)
@@ -135,6 +139,8 @@ class LayerReader:
             layer.sinks = self._unique(top["sinks"], "sinks", "sink", self._sink)
         if "sanitizers" in top:
             layer.sanitizers = self._listed(top["sanitizers"], "sanitizers", self._sanitizer)
+        if "propagators" in top:
+            layer.propagators = self._listed(top["propagators"], "propagators", self._propagator)
         if "types" in top:
             groups = self._listed(top["types"], "types", self._type)
             layer.types = tuple(pair for group in groups for pair in group)
@@ -320,6 +326,23 @@ class LayerReader:
         if calls is None or clears is None:
             return None
         return Sanitizer(calls, clears if isinstance(clears, tuple) else None)
+
+    def _propagator(self, node: Node, label: str) -> Propagator | None:
+        fields = self.r.mapping(node, label, "propagator", _PROPAGATOR_KEYS)
+        if fields is None:
+            return None
+        calls = self.r.required(fields, node, label, "calls", self._patterns)
+        args = self.r.optional(fields, label, "args", self._args) if "args" in fields else "all"
+        keeps: str | None = "data"
+        if "keeps" in fields:
+            keeps = self.r.optional(fields, label, "keeps", self._keeps)
+        if calls is None or args is None or keeps is None:
+            return None
+        selected = args if isinstance(args, tuple) else None
+        return Propagator(calls, selected, keeps_object=keeps == "object")
+
+    def _keeps(self, node: Node, label: str) -> str | None:
+        return self.r.choice(node, label, _KEEPS, "what the result keeps")
 
     def _clears(self, node: Node, label: str) -> Everything | tuple[str, ...] | None:
         if node.value == "all":

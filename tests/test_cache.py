@@ -91,7 +91,7 @@ def test_a_changed_file_the_analysis_never_read_reuses_the_last_result(project: 
         # names what the analysis found personal data under: repository.get_customer()
         "\n\nimport logging\nfrom ledger.repository import get_customer\n\n\n"
         "def audit(session, key: int) -> None:\n"
-        "    logging.info('%s', get_customer(session, key))\n",
+        "    logging.info('%s', get_customer(session, key).legal_name)\n",
     ],
     ids=["becomes-a-seed", "names-a-carrier"],
 )

@@ -86,7 +86,7 @@ def test_unknown_top_level_key_is_reported_at_the_key(tmp_path: Path) -> None:
     config = write(tmp_path, "version: 1\nextends: []\nexclud: [tests/**]\n")
     assert only_problem(config, tmp_path) == (
         "privlint.yaml:3:1: unknown key 'exclud' in policy; expected one of: version, extends, "
-        "include, exclude, source_roots, pii, sinks, sanitizers, types, rules, check; "
+        "include, exclude, source_roots, pii, sinks, sanitizers, propagators, types, rules, check; "
         "did you mean 'exclude'?"
     )
 

@@ -3,7 +3,8 @@
 The order matters and is the contract of SPEC §2/§3a: sanitizers first, then
 sinks (a sink call ends the flow: its body is not followed), then calls that
 clearly drop taint (`len`, predicates), then project functions and classes,
-and last unknown calls, which conservatively pass their arguments' taint on.
+and last unknown calls, which return clean values unless a propagator of the
+policy models them (or a getter's own name, `get_email()`, says what it returns).
 """
 
 from __future__ import annotations
@@ -16,17 +17,23 @@ from privlint.analysis import ir
 from privlint.analysis.values import (
     CLEAN,
     Label,
+    LabelKey,
     Taint,
     Value,
     combine,
+    join,
     merge_taint,
     splice_value,
     without_categories,
 )
+from privlint.catalog import snake_case
 from privlint.findings import Step
+from privlint.policy import Propagator
 
 if TYPE_CHECKING:
     from privlint.analysis.propagate import Interpreter
+
+MESSAGE = "@message"  # the field holding what an exception's `__init__` gave its base class
 
 _DROPPING_BUILTINS = frozenset(
     f"builtins.{name}"
@@ -202,6 +209,8 @@ class CallEvaluation:
                     method = self.program.find_method(cls, func.attr)
                     return base, method or f"{cls}.{func.attr}"
                 return base, f"{base.type}.{func.attr}"
+            if _dotted(func.base) is None:  # `", ".join(...)`, `"{}".format(...)`
+                return base, f"<value>.{func.attr}"
             return base, _dotted(func) or func.attr
         value = self.interp.expr(func)
         if value.ref is not None:
@@ -291,8 +300,21 @@ class CallEvaluation:
             steps = self.interp.propagation.parameter_steps(init)
             self.interp.splice_hits(outcome.hits, bound, steps)
             fields = {name: splice_value(v, bound, steps) for name, v in outcome.stores.items()}
-        taint = merge_taint(*(value.taint for value in fields.values()), *unmapped)
-        return Value(taint=taint, type=cls, fields=fields)
+        # Fields carry their own data: reading `obj.id` never sees `obj.email` (SPEC §3a).
+        return Value(taint=merge_taint(*unmapped), type=cls, fields=fields)
+
+    def shown_by_method(self, value: Value, cls: str) -> dict[LabelKey, Label] | None:
+        """What a project class's own `__str__`/`__repr__` returns for `value`, if it has one."""
+        method = self.program.find_method(cls, "__str__") or self.program.find_method(
+            cls, "__repr__"
+        )
+        if method is None or not self.program.is_function(method):
+            return None
+        function = self.program.defined(method)[0]
+        if not function.params:
+            return {}
+        returned = self.invoke(method, {function.params[0].name: value}, ir.NO_POS)
+        return self.interp.contents(returned)
 
     def _fields_from_arguments(
         self, cls: str, args: list[tuple[ir.Arg, Value]]
@@ -323,35 +345,71 @@ class CallEvaluation:
         args: list[tuple[ir.Arg, Value]],
         call: ir.Call,
     ) -> Value:
+        """A call privlint cannot see into: clean, unless a propagator models it (SPEC §3a)."""
+        if is_configuration(qualname):  # `os.environ.get("SMTP_PASSWORD")`: the service's own
+            return CLEAN
         self.last_was_opaque = True
-        if receiver is not None and method == "get" and args:
-            key = args[0][1]
+        if method == "get" and args:
             literal = call.args[0].value
-            if isinstance(literal, ir.Const) and literal.text is not None and not key.tainted:
+            if isinstance(literal, ir.Const) and literal.text is not None:
+                self.last_was_opaque = False
+                if receiver is None:  # `request.form.get("email")` on a module-level object
+                    note = f'read ["{literal.text}"]'
+                    return self.interp.named(CLEAN, literal.text, call.pos, note)
                 return self.interp.item(receiver, literal.text, call.pos)
         if receiver is not None and method in _MUTATORS and isinstance(call.func, ir.Attr):
             self._mutate(call.func.base, [v for _, v in args])
-        parts = [self.interp.flat(v) for _, v in args]
-        if receiver is not None:
-            parts.append(self.interp.flat(receiver))
+        if method == "__init__" and self.interp.function.name == "__init__":
+            self._remember_message(args)
+        if qualname == "typing.cast" and len(args) == 2:
+            self.last_was_opaque = False
+            cls = self.program.class_of(args[0][1].ref)
+            return replace(args[1][1], type=cls) if cls is not None else args[1][1]
         result_type = self.catalog.result_type(qualname) or self._query_type(
             qualname, method, receiver, args
         )
         if result_type is None and receiver is None and _names_a_type(qualname):
             result_type = qualname
         origin: tuple[Step, ...] = ()
-        if self.program.class_of(result_type) is not None:
+        if result_type is not None and self.program.class_of(result_type) is not None:
             name = self.describe(call.func)
-            origin = (
-                (
-                    self.interp.step(
-                        call.pos, f"{result_type.rsplit('.', 1)[-1]} loaded by {name}()"
-                    ),
-                )
-                if result_type
-                else ()
-            )
-        return Value(taint=combine(parts).taint, type=result_type, origin=origin)
+            note = f"{result_type.rsplit('.', 1)[-1]} loaded by {name}()"
+            origin = (self.interp.step(call.pos, note),)
+        else:
+            propagator = self.catalog.propagator(qualname)
+            if propagator is not None:
+                self.last_was_opaque = False
+                value = self._propagated(propagator, receiver, args)
+                return replace(value, type=value.type or result_type)
+        result = Value(type=result_type, origin=origin)
+        callee = method or qualname.rsplit(".", 1)[-1]
+        noun = _getter_noun(callee)
+        if noun is not None:
+            result = self.interp.named(result, noun, call.pos, f"returned by {callee}()")
+        return result
+
+    def _remember_message(self, args: list[tuple[ir.Arg, Value]]) -> None:
+        """`super().__init__(message)` in an `__init__`: what the base class shows as `str`."""
+        given = [v for arg, v in args if not (arg.key == 0 and v.type == self._own_class())]
+        stores = self.interp.stores
+        stores[MESSAGE] = combine([stores.get(MESSAGE, CLEAN), *map(self.interp.flat, given)])
+
+    def _own_class(self) -> str | None:
+        return self.interp.function.class_qualname
+
+    def _propagated(
+        self, propagator: Propagator, receiver: Value | None, args: list[tuple[ir.Arg, Value]]
+    ) -> Value:
+        """What a modelled call returns: its selected arguments' data, or one of them whole."""
+        selected = [v for arg, v in args if arg.star or propagator.selects(arg.key)]
+        if receiver is not None and (propagator.args is None or "self" in propagator.args):
+            selected.insert(0, receiver)
+        if propagator.keeps_object:
+            kept = CLEAN
+            for value in selected:
+                kept = join(kept, value)
+            return kept
+        return combine(self.interp.flat(value) for value in selected)
 
     def _query_type(
         self,
@@ -382,6 +440,36 @@ class CallEvaluation:
             holder = self.interp.env.get(container.name, CLEAN)
             taint = merge_taint(holder.taint, *(self.interp.flatten(v) for v in values))
             self.interp.env[container.name] = replace(holder, taint=taint)
+
+
+_CONFIGURATION = (
+    "os.environ",
+    "os.getenv",
+    "os.getenvb",
+    "django.conf.settings",
+    "flask.current_app.config",
+    "decouple.config",
+    "environ.Env",
+    "starlette.config.Config",
+)
+
+
+def is_configuration(qualname: str) -> bool:
+    """Whether a name reads the application's own configuration (environment, settings):
+    a service's credentials there are configuration, not a person's data (SPEC §3a)."""
+    return any(qualname == c or qualname.startswith(c + ".") for c in _CONFIGURATION)
+
+
+_GETTER_PREFIXES = ("get_", "fetch_", "load_", "lookup_", "find_", "read_")
+
+
+def _getter_noun(method: str) -> str | None:
+    """`get_email` → `email`: what a getter's own name says it returns (name heuristics)."""
+    snake = snake_case(method)
+    for prefix in _GETTER_PREFIXES:
+        if snake.startswith(prefix) and len(snake) > len(prefix):
+            return snake[len(prefix) :]
+    return None
 
 
 def _names_a_type(qualname: str) -> bool:

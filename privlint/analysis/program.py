@@ -177,9 +177,68 @@ class Program:
                 found[field.name] = (cls, field)
         return list(found.values())
 
+    def shows_fields(self, class_qualname: str) -> bool:
+        """Whether the default `repr` of instances lists their fields (dataclasses, attrs,
+        pydantic, named tuples), rather than a class name and an id (ORM models, plain classes)."""
+        for cls in self.mro(class_qualname):
+            if any(d in _FIELD_SHOWING_DECORATORS for d in cls.decorators):
+                return True
+            if any(b in _FIELD_SHOWING_BASES for b in cls.bases):
+                return True
+        return False
+
+    def is_settings(self, class_qualname: str) -> bool:
+        """Whether a class holds the application's configuration (`BaseSettings`, `*Settings`,
+        `*Config`): its `smtp_password` is the service's own, not a person's data."""
+        return any(
+            cls.name.endswith(("Settings", "Config", "Configuration"))
+            or any(base.rsplit(".", 1)[-1] == "BaseSettings" for base in cls.bases)
+            for cls in self.mro(class_qualname)
+        )
+
+    def is_exception(self, class_qualname: str) -> bool:
+        """Whether a project class derives from an exception class outside the project."""
+        return any(
+            base.rsplit(".", 1)[-1].endswith(("Error", "Exception", "Warning"))
+            or base == "builtins.BaseException"
+            for cls in self.mro(class_qualname)
+            for base in cls.bases
+            if not self.is_class(self.resolve(base))
+        )
+
     def class_of(self, type_name: str | None) -> str | None:
         """The project class a type name denotes, or None for external and unknown types."""
         if type_name is None:
             return None
         resolved = self.resolve(type_name)
         return resolved if self.is_class(resolved) else None
+
+
+_FIELD_SHOWING_DECORATORS = frozenset(
+    (
+        "dataclasses.dataclass",
+        "pydantic.dataclasses.dataclass",
+        "attr.s",
+        "attr.attrs",
+        "attr.define",
+        "attr.frozen",
+        "attr.mutable",
+        "attr.dataclass",
+        "attrs.define",
+        "attrs.frozen",
+        "attrs.mutable",
+    )
+)
+_FIELD_SHOWING_BASES = frozenset(
+    (
+        "pydantic.BaseModel",
+        "pydantic.v1.BaseModel",
+        "pydantic_settings.BaseSettings",
+        "typing.NamedTuple",
+        "typing.TypedDict",
+        "typing_extensions.TypedDict",
+        "msgspec.Struct",
+        "ninja.Schema",
+        "sqlmodel.SQLModel",
+    )
+)

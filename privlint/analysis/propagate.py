@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from privlint.analysis import ir
-from privlint.analysis.calls import CallEvaluation
+from privlint.analysis.calls import MESSAGE, CallEvaluation, is_configuration
 from privlint.analysis.program import Program
 from privlint.analysis.values import (
     CLEAN,
@@ -132,7 +132,7 @@ class Propagation:
         configured = self.catalog.field_category(f"{owner.qualname}.{declared.name}")
         if configured is not None:
             categories.append(configured)
-        if not categories:
+        if not categories and not self.program.is_settings(owner.qualname):
             named = self.catalog.name_category(declared.name)
             if named is not None:
                 categories.append(named)
@@ -495,9 +495,10 @@ class Interpreter:
             return replace(known, taint=merge_taint(known.taint, declared.taint))
         if cls is not None:
             return self.class_attribute(base, cls, attr, pos)
-        if base.type is not None:
-            return Value(taint=base.taint, type=f"{base.type}.{attr}")
-        return self.named(Value(taint=base.taint), attr, pos, f"read .{attr}")
+        # Field sensitivity: an attribute of an object privlint knows nothing of carries
+        # what its own name says, never the object's other data (SPEC §3a).
+        type_name = f"{base.type}.{attr}" if base.type is not None else None
+        return self.named(Value(type=type_name), attr, pos, f"read .{attr}")
 
     def class_attribute(self, base: Value, cls: str, attr: str, pos: ir.Pos) -> Value:
         method = self.program.find_method(cls, attr)
@@ -521,6 +522,8 @@ class Interpreter:
     def item(self, base: Value, key: str | None, pos: ir.Pos) -> Value:
         if key is not None and key in base.fields:
             return base.fields[key]
+        if base.ref is not None and is_configuration(base.ref):
+            return CLEAN
         value = Value(taint=base.taint, type=base.type if base.type else None)
         if key is not None:
             return self.named(value, key, pos, f'read ["{key}"]')
@@ -547,7 +550,24 @@ class Interpreter:
 
     # ---------------------------------------------------------------- sinks
     def flatten(self, value: Value) -> dict[tuple[str, tuple[str, ...]], Label]:
-        """Everything a value would reveal if written out: its taint, fields and tagged fields."""
+        """What a value reveals when written out as text: a container its contents, an
+        instance of a project class what its `str`/`repr` shows (SPEC §3a)."""
+        cls = self.program.class_of(value.type)
+        if cls is None or self.program.shows_fields(cls):
+            return self.contents(value)
+        shown = self.calls.shown_by_method(value, cls)
+        if shown is not None:
+            return shown
+        taint = dict(value.taint)  # constructor arguments no field took
+        if self.program.is_exception(cls):
+            message = value.fields.get(MESSAGE)
+            if message is not None:
+                for key, label in message.taint.items():
+                    taint.setdefault(key, label)
+        return taint
+
+    def contents(self, value: Value) -> dict[tuple[str, tuple[str, ...]], Label]:
+        """Everything a value holds: its taint, its fields and its class's tagged fields."""
         taint = dict(value.taint)
         for inner in value.fields.values():
             for key, label in inner.taint.items():
