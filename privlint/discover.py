@@ -139,6 +139,7 @@ def discover(
 ) -> Discovery:
     """The files to analyse and the files to report on, for `privlint check PATHS`."""
     root = root.resolve()
+    exclude = without_test_code(include, exclude)
     walk = _Walk(GitIgnoreSpec.from_lines(include), GitIgnoreSpec.from_lines(exclude))
     walk.roots.append(root)
     folders: list[Path] = []
@@ -173,6 +174,18 @@ def discover(
             if path in explicit or any(_inside(path, folder) for folder in folders)
         )
     return Discovery(tuple(sorted(walk.files)), report_only, tuple(walk.problems))
+
+
+# Test code, gitignore-style at any depth (SPEC §3a): not analysed unless `include` names it.
+TEST_CODE = ("tests/", "test/", "test_*.py", "*_test.py", "tests.py", "conftest.py")
+
+
+def without_test_code(include: Sequence[str], exclude: Sequence[str]) -> tuple[str, ...]:
+    """`exclude` plus test code, unless an `include` pattern of the policy asks for tests:
+    flows that start in fixtures must not reach, or change, production findings."""
+    if any("test" in pattern for pattern in include):
+        return tuple(exclude)
+    return (*exclude, *TEST_CODE)
 
 
 def _absolute(path: Path) -> Path:

@@ -30,17 +30,19 @@ class Verdict:
 
 def judge(hits: Iterable[SinkHit], policy: Policy, lines: SourceLines) -> Verdict:
     """One finding per sink location and rule, with every category that reaches it."""
-    grouped: dict[tuple[str, int, int, str], list[SinkHit]] = defaultdict(list)
+    grouped: dict[tuple[str, int, int], list[SinkHit]] = defaultdict(list)
     for hit in hits:
-        grouped[(hit.path, hit.pos[0], hit.pos[1], hit.sink.id)].append(hit)
+        grouped[(hit.path, hit.pos[0], hit.pos[1])].append(hit)
     findings: list[Finding] = []
     allowed: list[AllowedFlow] = []
     for group in grouped.values():
-        first = group[0]
-        labels = [label for hit in group for label in hit.labels]
         for rule in policy.active_rules():
-            if not rule.covers_sink(first.sink.id, first.sink.kind):
+            # One sink call, one finding per rule, even where contexts matched it as two sinks.
+            covered = [hit for hit in group if rule.covers_sink(hit.sink.id, hit.sink.kind)]
+            if not covered:
                 continue
+            first = covered[0]
+            labels = [label for hit in covered for label in hit.labels]
             relevant = [lb for lb in labels if any(covers(c, lb.category) for c in rule.categories)]
             if not relevant:
                 continue
@@ -92,9 +94,13 @@ def _finding(
 
 
 def _best_trace(labels: Sequence[Label]) -> tuple[Step, ...]:
-    """The most informative trace: the longest, without repeated steps; ties by position."""
-    best = max(
-        labels, key=lambda label: (len(label.steps), [(-s.line, s.path) for s in label.steps])
+    """The shortest real trace, without repeated steps; ties by position."""
+    best = min(
+        labels,
+        key=lambda label: (
+            len(dict.fromkeys(label.steps)),
+            [(s.path, s.line) for s in label.steps],
+        ),
     )
     return tuple(dict.fromkeys(best.steps))
 

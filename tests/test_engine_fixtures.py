@@ -46,3 +46,11 @@ def test_every_builtin_rule_has_an_expect_and_an_ok_fixture() -> None:
     }
     assert rules <= {rule for rule, _, _ in expected}
     assert rules <= {rule for rule, _, _ in clean}
+
+
+def test_one_sink_call_is_one_finding_per_rule() -> None:
+    findings = scan_project(ENGINE)
+    places = [(f.rule_id, f.path, f.line, f.column) for f in findings]
+    assert len(places) == len(set(places))
+    sinks = {f.sink_id for f in findings if f.path == "precision_calls.py" and f.line == 40}
+    assert len(sinks) == 1

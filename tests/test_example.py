@@ -19,11 +19,24 @@ def test_example_reports_exactly_its_annotated_findings() -> None:
     assert not found & clean
 
 
-def test_whatsapp_leak_is_traced_across_three_modules() -> None:
+def test_whatsapp_leak_shows_the_shortest_real_trace() -> None:
     (finding,) = scan_project(EXAMPLE)
     assert finding.rule_id == "messaging-only-via-notifications"
     assert finding.function == "walletapp.support.agent_tools.message_customer"
     assert finding.categories == ("user.contact.phone_number",)
+    assert [(step.path, step.note) for step in finding.trace] == [
+        ("walletapp/crm.py", "returned by lookup_customer()"),
+        (LEAK, "read Customer.phone"),
+        (LEAK, "sent by WhatsAppClient.send_message()"),
+    ]
+
+
+def test_the_greeting_alone_is_traced_across_three_modules(tmp_path: Path) -> None:
+    project = tmp_path / "walletapp"
+    shutil.copytree(EXAMPLE, project)
+    leak = project / LEAK
+    leak.write_text(leak.read_text().replace("(customer.phone, text)", '("+6280000000", text)'))
+    (finding,) = scan_project(project)
     files = [step.path for step in finding.trace]
     assert files[0] == "walletapp/crm.py"
     assert "walletapp/messages.py" in files

@@ -131,6 +131,7 @@ class CallEvaluation:
         self.program = interpreter.program
         self.catalog = interpreter.catalog
         self.last_was_opaque = False
+        self.raised: ir.Expr | None = None  # the expression a `raise` statement raises
 
     def describe(self, func: ir.Expr) -> str:
         """How a callee reads in a trace: `WhatsAppClient.send_message`, `logger.info`."""
@@ -377,6 +378,8 @@ class CallEvaluation:
             origin = (self.interp.step(call.pos, note),)
         else:
             propagator = self.catalog.propagator(qualname)
+            if propagator is None and call is self.raised:
+                propagator = _EVERY_ARGUMENT
             if propagator is not None:
                 self.last_was_opaque = False
                 value = self._propagated(propagator, receiver, args)
@@ -441,6 +444,8 @@ class CallEvaluation:
             taint = merge_taint(holder.taint, *(self.interp.flatten(v) for v in values))
             self.interp.env[container.name] = replace(holder, taint=taint)
 
+
+_EVERY_ARGUMENT = Propagator(calls=("*",))
 
 _CONFIGURATION = (
     "os.environ",

@@ -293,6 +293,7 @@ class Interpreter:
         self.returns: list[Value] = []
         self.stores: dict[str, Value] = {}
         self.relative_hits: list[SinkHit] = []
+        self.loop_heads: set[int] = set()  # ids of the `for` targets' assignments
         self.calls = CallEvaluation(self)
 
     # ------------------------------------------------------------ statements
@@ -318,6 +319,8 @@ class Interpreter:
         elif isinstance(statement, ir.Branch):
             self.branch(statement)
         elif isinstance(statement, ir.Loop):
+            if statement.body and isinstance(statement.body[0], ir.Assign):
+                self.loop_heads.add(id(statement.body[0]))
             before = dict(self.env)
             self.block(statement.body)
             self.block(statement.body)
@@ -354,7 +357,11 @@ class Interpreter:
             value = with_labels(value, self.propagation.known(labels))
         if statement.type_name and not value.type:
             value = replace(value, type=statement.type_name)
-        opaque = isinstance(statement.value, ir.Call) and self.calls.last_was_opaque
+        # A value privlint cannot see enters under a name: an unknown call's result, or an
+        # element of a collection it knows nothing of (`for email, role in skipped:`).
+        opaque = (isinstance(statement.value, ir.Call) and self.calls.last_was_opaque) or (
+            id(statement) in self.loop_heads and not value.fields
+        )
         for target in statement.targets:
             self.bind(target, value, statement.pos, opaque)
 
@@ -392,6 +399,7 @@ class Interpreter:
             self.stores[name] = value
 
     def raise_(self, statement: ir.Raise) -> None:
+        self.calls.raised = statement.value  # whatever class it is, its arguments are the message
         value = self.expr(statement.value)
         sink = self.catalog.sink("raise")
         if sink is None:
