@@ -33,6 +33,10 @@ from typing import Any
 
 import yaml
 
+from privlint.config import find_config, load_policy
+from privlint.fileio import write_atomic
+from privlint.policy import SINK_KINDS
+
 HERE = Path(__file__).resolve().parent
 SUITE = HERE / "realworld"
 APPS = SUITE / ".apps"
@@ -41,17 +45,9 @@ SEED_PREFIX = "privlint-realworld:"
 LABEL_COLUMNS = ("rule", "path", "line", "verdict", "reason")
 LEAK_COLUMNS = ("kind", "path", "line", "category", "reason")
 VERDICTS = ("tp", "fp")
-SINK_KINDS = (
-    "logging",
-    "stdout",
-    "file_export",
-    "http",
-    "analytics",
-    "messaging",
-    "email",
-    "exception",
-    "cookie",
-)
+# A leak's kind: the engine's sink kinds, and "cookie", which the format lists though the
+# engine has no cookie sinks yet (such a leak can only count as missed).
+LEAK_KINDS = (*SINK_KINDS, "cookie")
 APP_KEYS = ("name", "package", "version", "file", "sha256", "root", "why")
 
 
@@ -92,14 +88,12 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Finding:
+class Located:
+    """What a label and a finding are matched by: rule, path and (sink) line."""
+
     rule: str
     path: str
     line: int
-    column: int
-    call: str
-    categories: tuple[str, ...]
-    trace: tuple[Step, ...]
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -107,16 +101,17 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Label:
-    rule: str
-    path: str
-    line: int
+class Finding(Located):
+    column: int
+    call: str
+    categories: tuple[str, ...]
+    trace: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Label(Located):
     verdict: str
     reason: str
-
-    @property
-    def key(self) -> tuple[str, str, int]:
-        return (self.rule, self.path, self.line)
 
 
 @dataclass(frozen=True)
@@ -223,7 +218,7 @@ def read_leaks(path: Path) -> list[Leak]:
     """leaks.csv: the leaks found by reading the application's code."""
     leaks = []
     for number, row in enumerate(read_rows(path, LEAK_COLUMNS), start=2):
-        if row["kind"] not in SINK_KINDS:
+        if row["kind"] not in LEAK_KINDS:
             raise HarnessError(f"{path}:{number}: unknown sink kind {row['kind']!r}")
         line = _line(path, number, row["line"])
         leaks.append(Leak(row["kind"], row["path"], line, row["category"], row["reason"]))
@@ -395,8 +390,6 @@ def _write_member(target: Path, name: str, content: bytes) -> None:
 def rule_kinds(app: App) -> dict[str, tuple[str, ...]]:
     """The sink kinds each rule of the built-in policy covers, as privlint loads it there;
     a policy file above the app would change what is measured, so it is refused."""
-    from privlint.config import find_config, load_policy
-
     found = find_config(app.scanned)
     if found is not None:
         raise HarnessError(f"{app.name}: {found} would replace the built-in policy; move it")
@@ -421,8 +414,6 @@ def scan(app: App, jobs: int | None) -> tuple[dict[str, Any], float]:
         text = output.read_text(encoding="utf-8")
     report: dict[str, Any] = json.loads(text)
     report["realworld_seconds"] = round(seconds, 2)
-    from privlint.fileio import write_atomic
-
     write_atomic(_kept(app), json.dumps(report))
     return report, seconds
 
