@@ -248,6 +248,7 @@ class FieldIR(Record):
     pos: Pos
     type_name: str | None = None
     tags: tuple[Tag, ...] = ()
+    value: Expr | None = None  # a class attribute's literal value (`error_messages = {...}`)
 
 
 @dataclass(frozen=True, slots=True)

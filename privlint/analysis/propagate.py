@@ -367,7 +367,8 @@ class Interpreter:
 
     def bind(self, target: ir.Target, value: Value, pos: ir.Pos, opaque: bool) -> None:
         if isinstance(target, ir.TName):
-            if opaque and not value.tainted:
+            # An object of a known class (`email = BeautifulSoup(html)`) is not an address.
+            if opaque and not value.tainted and value.type is None:
                 value = self.named(value, target.name, pos, f"result assigned to '{target.name}'")
             self.env[target.name] = value
         elif isinstance(target, ir.TTuple):
@@ -524,7 +525,10 @@ class Interpreter:
                 field_label(base, c, self.step(pos, note))
                 for c in self.propagation.field_categories(owner, declared)
             ]
-            return with_labels(Value(type=declared.type_name), labels)
+            value = Value(type=declared.type_name)
+            if declared.value is not None and not declared.tags:
+                value = self.expr(declared.value)
+            return with_labels(value, labels)
         return self.named(CLEAN, attr, pos, f"read {short}.{attr}")
 
     def item(self, base: Value, key: str | None, pos: ir.Pos) -> Value:

@@ -465,13 +465,23 @@ class _ModuleLowering:
                 pos = self._pos(small.target)
                 type_name, tags = self._annotation(small.annotation.annotation)
                 tags = tags + self._comment_tags(pos[0])
-                yield ir.FieldIR(small.target.value, pos, type_name, tags)
+                value = self._literal(small.value)
+                yield ir.FieldIR(small.target.value, pos, type_name, tags, value)
             elif isinstance(small, cst.Assign):
+                value = self._literal(small.value)
                 for target in small.targets:
                     if isinstance(target.target, cst.Name):
                         pos = self._pos(target.target)
                         tags = self._comment_tags(pos[0])
-                        yield ir.FieldIR(target.target.value, pos, None, tags)
+                        yield ir.FieldIR(target.target.value, pos, None, tags, value)
+
+    def _literal(self, node: cst.BaseExpression | None) -> ir.Expr | None:
+        """A class attribute's value when it is made of literals (and translations of them),
+        so `self.error_messages["duplicate_email"]` is judged by its value, not its key."""
+        if node is None or not isinstance(node, (cst.Dict, cst.SimpleString, cst.Integer)):
+            return None
+        value = self._expr(node)
+        return value if _is_literal(value) else None
 
     # ------------------------------------------------------------ annotations
     def _annotation(self, node: cst.BaseExpression) -> tuple[str | None, tuple[ir.Tag, ...]]:
@@ -721,6 +731,29 @@ _EXPRESSIONS: dict[type[cst.CSTNode], Callable[[_ModuleLowering, Any], ir.Expr]]
 }
 
 _BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
+
+
+_TRANSLATIONS = frozenset(
+    ("_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy",
+     "ngettext", "ngettext_lazy", "lazy_gettext", "lazy_pgettext")
+)  # fmt: skip
+
+
+def _is_literal(expr: ir.Expr) -> bool:
+    """Whether an expression holds no data but its literals (translated strings included)."""
+    if isinstance(expr, ir.Const):
+        return True
+    if isinstance(expr, ir.DictLit):
+        return all(_is_literal(value) for _, value in expr.items)
+    if isinstance(expr, (ir.Combine, ir.Drop)):
+        return all(_is_literal(part) for part in expr.parts)
+    if isinstance(expr, ir.Call):
+        func = expr.func
+        name = func.name if isinstance(func, ir.Name) else getattr(func, "qualname", "")
+        return name.rsplit(".", 1)[-1] in _TRANSLATIONS and all(
+            _is_literal(arg.value) for arg in expr.args
+        )
+    return False
 
 
 def _suite_statements(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
