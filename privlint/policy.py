@@ -84,9 +84,13 @@ class Sanitizer:
 
 @dataclass(frozen=True)
 class Allow:
+    """An exception to a rule where its sink call is; `categories`, when set, limits it
+    to those categories (and the ones below them): the rest of the flow is still reported."""
+
     reason: str
     paths: tuple[str, ...] = ()
     functions: tuple[str, ...] = ()
+    categories: tuple[str, ...] | None = None  # None: every category the rule covers
 
 
 @dataclass(frozen=True)

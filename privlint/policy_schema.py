@@ -52,7 +52,7 @@ _TYPE_KEYS = ("calls", "returns")
 _DOC_KEYS = ("summary", "why", "example", "instead")
 _RULE_KEYS = ("id", "severity", "message", "categories", "sinks", "allow", "enabled", *_DOC_KEYS)
 _RULE_SINK_KEYS = ("kinds", "ids")
-_ALLOW_KEYS = ("paths", "functions", "reason")
+_ALLOW_KEYS = ("paths", "functions", "categories", "reason")
 _SEVERITIES = ("error", "warning", "info")
 
 Everything = Literal["all"]
@@ -397,14 +397,15 @@ class LayerReader:
         reported = len(self.r.problems)
         paths = self.r.optional(fields, label, "paths", self.r.strings)
         functions = self.r.optional(fields, label, "functions", self.r.strings)
+        categories = self.r.optional(fields, label, "categories", self._categories)
         if not paths and not functions:
             if len(self.r.problems) == reported:
                 where = "needs 'paths' or 'functions' to say where the exception applies"
                 self.r.report(node.mark, f"{label}: {where}")
             return None
-        if reason is None:
+        if reason is None or ("categories" in fields and categories is None):
             return None
-        return Allow(reason, paths or (), functions or ())
+        return Allow(reason, paths or (), functions or (), categories)
 
 
 # --- several files: merging ---------------------------------------------------------
