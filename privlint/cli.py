@@ -427,6 +427,7 @@ def inventory_command(
         tool_version=__version__,
         files_scanned=result.files_scanned,
         suppressed=result.suppressed,
+        processors={sink.id: sink.processor for sink in policy.sinks if sink.processor},
     )
     if output_format.value == "table":
         console = Console()

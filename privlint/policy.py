@@ -71,6 +71,7 @@ class SinkSpec:
     kind: str
     calls: tuple[str, ...]
     args: tuple[int | str, ...] | None = None  # None: every argument; "self": the receiver
+    processor: str | None = None  # the third party the data goes to, by name, for the data map
 
     def selects(self, key: int | str) -> bool:
         return self.args is None or key in self.args

@@ -46,7 +46,7 @@ _CHECK_KEYS = ("format", "severity", "baseline", "jobs", "cache")
 FORMATS = ("text", "json", "sarif", "github", "junit")
 _PII_KEYS = ("fields", "names", "returns", "disable_default_names")
 _NAME_KEYS = ("pattern", "category")
-_SINK_KEYS = ("id", "kind", "calls", "args")
+_SINK_KEYS = ("id", "kind", "calls", "args", "processor")
 _SANITIZER_KEYS = ("calls", "clears")
 _TYPE_KEYS = ("calls", "returns")
 _DOC_KEYS = ("summary", "why", "example", "instead")
@@ -291,9 +291,13 @@ class LayerReader:
         kind = self.r.required(fields, node, label, "kind", self._kind)
         calls = self.r.required(fields, node, label, "calls", self._patterns)
         args = self.r.optional(fields, label, "args", self._args) if "args" in fields else "all"
+        processor = self.r.optional(fields, label, "processor", self.r.text)
         if sink_id is None or kind is None or calls is None or args is None:
             return None
-        return SinkSpec(sink_id, kind, calls, args if isinstance(args, tuple) else None)
+        if "processor" in fields and processor is None:
+            return None
+        selected = args if isinstance(args, tuple) else None
+        return SinkSpec(sink_id, kind, calls, selected, processor)
 
     def _args(self, node: Node, label: str) -> Everything | tuple[int | str, ...] | None:
         if node.value == "all":
