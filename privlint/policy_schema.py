@@ -54,6 +54,20 @@ _RULE_KEYS = ("id", "severity", "message", "categories", "sinks", "allow", "enab
 _RULE_SINK_KEYS = ("kinds", "ids")
 _ALLOW_KEYS = ("paths", "functions", "categories", "reason")
 _SEVERITIES = ("error", "warning", "info")
+# The keys of each mapping in a policy file. `schemas/policy.schema.json` (for editors)
+# must list the same; a test compares the two.
+SECTION_KEYS = {
+    "top level": _TOP_KEYS,
+    "check": _CHECK_KEYS,
+    "pii": _PII_KEYS,
+    "pii.names[]": _NAME_KEYS,
+    "sinks[]": _SINK_KEYS,
+    "sanitizers[]": _SANITIZER_KEYS,
+    "types[]": _TYPE_KEYS,
+    "rules[]": _RULE_KEYS,
+    "rules[].sinks": _RULE_SINK_KEYS,
+    "rules[].allow[]": _ALLOW_KEYS,
+}
 
 Everything = Literal["all"]
 RuleSinks = tuple[tuple[str, ...], tuple[str, ...]]  # (kinds, ids)
