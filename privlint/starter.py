@@ -153,7 +153,7 @@ def _join(words: Iterable[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-def _bullets(items: Iterable[str], width: int = 82) -> list[str]:
+def _bullets(items: Iterable[str], width: int = 88) -> list[str]:
     """Comment lines: `# - item`, wrapped at `width` with continuation lines under the text."""
     lines = []
     for item in items:

@@ -89,3 +89,12 @@ def test_init_finds_a_vendor_sdk_the_catalog_knows(
     items = found_items((project / "privlint.yaml").read_text(encoding="utf-8"))
     assert "slack_sdk is imported: messaging sinks are active (slack → Slack)" in items
     assert "packages: app" in items
+
+
+def test_readme_shows_what_init_writes_for_the_django_fixture() -> None:
+    from privlint.project_facts import inspect_project
+    from privlint.starter import starter_policy
+
+    text = starter_policy(inspect_project(FIXTURES / "init" / "django_shop"))
+    header = text[: text.index("version: 1")]
+    assert header in (REPO / "README.md").read_text(encoding="utf-8")

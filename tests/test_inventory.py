@@ -302,3 +302,10 @@ def test_sink_processor_is_a_name(tmp_path: Path) -> None:
     result = privlint("inventory", "--config", str(tmp_path / "privlint.yaml"))
     assert result.exit_code == 2
     assert "sinks[0].processor: must not be empty" in result.output
+
+
+def test_readme_shows_the_walletapp_chart() -> None:
+    markdown = inventory_of_walletapp("markdown")
+    chart = markdown[markdown.index("```mermaid") :]
+    chart = chart[: chart.index("\n```\n") + 5]
+    assert chart in (REPO / "README.md").read_text(encoding="utf-8")
