@@ -309,3 +309,24 @@ def test_readme_shows_the_walletapp_chart() -> None:
     chart = markdown[markdown.index("```mermaid") :]
     chart = chart[: chart.index("\n```\n") + 5]
     assert chart in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_mermaid_groups_modules_into_packages_when_the_chart_is_too_big_to_draw() -> None:
+    flows = [
+        AllowedFlow(
+            "r", f"shop/a{i}/v{j}.py", 1, f"shop.a{i}.v{j}.f", "s", "logging", ("user.name",), "ok"
+        )
+        for i in range(10)
+        for j in range(30)
+    ]
+    chart = render_mermaid(build_inventory([], flows, tool_version="0", files_scanned=300))
+    assert "%% modules grouped by the first 2 parts of their names" in chart
+    modules = re.findall(r'^\s+m\d+\["([^"]+)"\]$', chart, re.M)
+    assert modules == [f"shop.a{i}" for i in range(10)]
+    small = render_mermaid(build_inventory([], flows[:3], tool_version="0", files_scanned=3))
+    assert "%%" not in small
+    assert re.findall(r'^\s+m\d+\["([^"]+)"\]$', small, re.M) == [
+        "shop.a0.v0",
+        "shop.a0.v1",
+        "shop.a0.v2",
+    ]
