@@ -347,7 +347,7 @@ def init(
     if target.exists() and not force:
         _fail(f"{target.name} already exists (use --force to overwrite)")
     facts = inspect_project(Path.cwd())
-    write_atomic(target, starter_policy(facts))
+    _write_output(target, starter_policy(facts))
     typer.echo(
         f"wrote {target.name} (it says what privlint found in {facts.files_read} Python "
         "files); run `privlint check` to scan"

@@ -98,3 +98,14 @@ def test_readme_shows_what_init_writes_for_the_django_fixture() -> None:
     text = starter_policy(inspect_project(FIXTURES / "init" / "django_shop"))
     header = text[: text.index("version: 1")]
     assert header in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_init_in_a_folder_it_cannot_write_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "privlint.yaml").mkdir()  # a folder where the file should go
+    result = CliRunner().invoke(app, ["init", "--force"])
+    assert result.exit_code == 2
+    assert "cannot write" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
