@@ -24,6 +24,7 @@ from privlint.analysis.locate import locate, paths_to_locate
 from privlint.analysis.propagate import Propagation, SinkHit
 from privlint.cache import Cache
 from privlint.catalog import Catalog
+from privlint.diagnostics import DIAGNOSTICS
 from privlint.findings import Finding, with_fingerprints
 from privlint.incremental import Result, ScanState
 from privlint.judge import judge, module_findings
@@ -70,7 +71,9 @@ class Evidence:
             path: _lines(sources[path].data) for path in {h.path for h in hits} if path in sources
         }
         verdict = judge(hits, policy, lines)
-        suppressed = apply_suppressions([*verdict.findings, *self.file_findings], self.suppressions)
+        known = {rule.id for rule in policy.rules} | DIAGNOSTICS.keys()
+        found = [*verdict.findings, *self.file_findings]
+        suppressed = apply_suppressions(found, self.suppressions, known)
         return (
             tuple(with_fingerprints(suppressed.findings)),
             tuple(verdict.allowed),

@@ -31,18 +31,20 @@ from privlint.baseline import (
     load_baseline,
     render_baseline,
 )
-from privlint.config import ConfigError, find_config, load_policy, starter_policy_text
+from privlint.config import ConfigError, find_config, load_policy
 from privlint.fileio import write_atomic
 from privlint.findings import Severity
 from privlint.gitdiff import NULL_REF, ChangedLines, GitDiffError, changed_lines, only_changed
 from privlint.inventory import build_inventory
 from privlint.policy import Policy
+from privlint.project_facts import inspect_project
 from privlint.reporters import REPORTERS, render
 from privlint.reporters.context import ReportContext
 from privlint.reporters.github import step_summary_markdown
 from privlint.reporters.inventory import INVENTORY_FORMATS, render_inventory_table
 from privlint.ruledocs import documented_rules, explain_text, rule_infos
 from privlint.scan import ScanResult, scan
+from privlint.starter import starter_policy
 from privlint.stats import ScanStats
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -339,12 +341,17 @@ def _scan(policy: Policy, paths: list[Path] | None) -> ScanResult:
 def init(
     force: Annotated[bool, typer.Option(help="Overwrite an existing privlint.yaml.")] = False,
 ) -> None:
-    """Write a commented starter privlint.yaml in the current folder."""
+    """Write a commented privlint.yaml for the project in the current folder, fitted to
+    the packages, tests, migrations, frameworks and vendor SDKs found there."""
     target = Path.cwd() / "privlint.yaml"
     if target.exists() and not force:
         _fail(f"{target.name} already exists (use --force to overwrite)")
-    write_atomic(target, starter_policy_text())
-    typer.echo(f"wrote {target.name}; run `privlint check` to scan")
+    facts = inspect_project(Path.cwd())
+    _write_output(target, starter_policy(facts))
+    typer.echo(
+        f"wrote {target.name} (it says what privlint found in {facts.files_read} Python "
+        "files); run `privlint check` to scan"
+    )
 
 
 @app.command()
@@ -427,6 +434,7 @@ def inventory_command(
         tool_version=__version__,
         files_scanned=result.files_scanned,
         suppressed=result.suppressed,
+        processors={sink.id: sink.processor for sink in policy.sinks if sink.processor},
     )
     if output_format.value == "table":
         console = Console()

@@ -45,7 +45,7 @@ from privlint.yamlpos import (
     toml_has_table,
 )
 
-__all__ = ["ConfigError", "ConfigProblem", "find_config", "load_policy", "starter_policy_text"]
+__all__ = ["ConfigError", "ConfigProblem", "find_config", "load_policy"]
 
 T = TypeVar("T")
 _DEFAULTS = Policy(root=Path("."), config_path=None)
@@ -357,60 +357,3 @@ def _has_privlint_table(pyproject: Path) -> bool:
         return toml_has_table(pyproject.read_text(encoding="utf-8"), PYPROJECT_TABLE)
     except (OSError, UnicodeDecodeError):
         return False
-
-
-def starter_policy_text() -> str:
-    """A commented privlint.yaml for `privlint init`; it loads as written."""
-    return _STARTER
-
-
-_STARTER = """\
-# privlint policy: which personal data may reach which sinks.
-# `privlint rules` lists the active rules, `privlint explain RULE_ID` explains one.
-version: 1
-
-# Rule packs to start from. builtin:default covers logging, stdout, exports,
-# HTTP, analytics, messaging and exceptions for the standard library and
-# common packages. `extends: []` starts from nothing.
-extends: [builtin:default]
-
-# Files to scan, gitignore-style, relative to this file's folder.
-include: ["**/*.py"]
-exclude: ["tests/**", "**/migrations/**"]
-
-# Where personal data enters the code, besides `# pii: CATEGORY` comments.
-# Name patterns are dotted qualified names; `*` also matches dots.
-pii:
-  fields: {}
-  #  "myapp.models.Customer.phone": user.contact.phone_number
-  names: []
-  #  - pattern: '(?i)^(msisdn|wa_number)$'
-  #    category: user.contact.phone_number
-  returns: {}
-  #  "myapp.crm.lookup_customer": user
-  disable_default_names: false
-
-# Your own sinks, added to the built-in catalog.
-sinks: []
-#  - id: whatsapp
-#    kind: messaging            # logging, stdout, file_export, http, analytics,
-#                               # messaging, email, database, queue, exception
-#    calls: ["myapp.vendor.wa.send_message"]
-#    args: all                  # or positions and keywords: [0, "body"]
-
-# Calls whose result no longer carries the listed categories.
-sanitizers: []
-#  - calls: ["myapp.privacy.mask_phone"]
-#    clears: [user.contact.phone_number]
-
-# New rules, or inherited ones tuned by id: set severity, message, categories
-# or sinks, add allow entries (each with a reason), or switch one off.
-rules: []
-#  - id: no-pii-in-logs
-#    severity: error            # error | warning | info
-#    allow:
-#      - paths: ["myapp/audit/**"]
-#        reason: "the audit log is access-controlled and kept 90 days"
-#  - id: no-pii-to-stdout
-#    enabled: false
-"""

@@ -64,7 +64,11 @@ DIAGNOSTICS: dict[str, Diagnostic] = {
     ),
     "unused-suppression": _warning(
         summary="A `# privlint: ignore` comment suppresses nothing.",
-        why="Stale suppressions hide the next real finding on that line; remove them.",
+        why=(
+            "Stale suppressions hide the next real finding on that line; remove them. A "
+            "misspelt rule id suppresses nothing either (the message suggests the closest "
+            "rule), nor does an `ignore-file` comment below the first statement of a file."
+        ),
         example="total = price * 2  # privlint: ignore[no-pii-in-logs] legacy",
         instead="total = price * 2",
     ),

@@ -46,24 +46,10 @@ def judge(hits: Iterable[SinkHit], policy: Policy, lines: SourceLines) -> Verdic
             relevant = [lb for lb in labels if any(covers(c, lb.category) for c in rule.categories)]
             if not relevant:
                 continue
-            categories = tuple(sorted({label.category for label in relevant}))
-            permit = _allowing(rule, first)
-            if permit is not None:
-                allowed.append(
-                    AllowedFlow(
-                        rule.id,
-                        first.path,
-                        first.pos[0],
-                        first.function,
-                        first.sink.id,
-                        first.sink.kind,
-                        categories,
-                        permit.reason,
-                        first.call,
-                    )
-                )
-                continue
-            findings.append(_finding(rule, first, categories, relevant, lines))
+            parts, reported = _allowed_parts(rule, first, relevant)
+            allowed.extend(_allowed_flow(rule, first, taken, allow) for allow, taken in parts)
+            if reported:
+                findings.append(_finding(rule, first, _categories(reported), reported, lines))
     return Verdict(findings, allowed)
 
 
@@ -105,13 +91,51 @@ def _best_trace(labels: Sequence[Label]) -> tuple[Step, ...]:
     return tuple(dict.fromkeys(best.steps))
 
 
-def _allowing(rule: Rule, hit: SinkHit) -> Allow | None:
+def _categories(labels: Iterable[Label]) -> tuple[str, ...]:
+    return tuple(sorted({label.category for label in labels}))
+
+
+def _allowed_flow(rule: Rule, hit: SinkHit, labels: list[Label], allow: Allow) -> AllowedFlow:
+    return AllowedFlow(
+        rule.id,
+        hit.path,
+        hit.pos[0],
+        hit.function,
+        hit.sink.id,
+        hit.sink.kind,
+        _categories(labels),
+        allow.reason,
+        hit.call,
+    )
+
+
+def _allowed_parts(
+    rule: Rule, hit: SinkHit, labels: list[Label]
+) -> tuple[list[tuple[Allow, list[Label]]], list[Label]]:
+    """The allow entries that apply where `hit` is, each with the labels it accepts (the
+    first entry that covers a label takes it), and the labels no entry covers."""
+    parts = []
+    remaining = labels
     for allow in rule.allow:
-        if allow.paths and _path_spec(allow.paths).match_file(hit.path):
-            return allow
-        if any(_function_matches(pattern, hit.function) for pattern in allow.functions):
-            return allow
-    return None
+        if not remaining or not _applies_at(allow, hit):
+            continue
+        accepted = [label for label in remaining if _allows_category(allow, label.category)]
+        if accepted:
+            parts.append((allow, accepted))
+            remaining = [label for label in remaining if label not in accepted]
+    return parts, remaining
+
+
+def _applies_at(allow: Allow, hit: SinkHit) -> bool:
+    if allow.paths and _path_spec(allow.paths).match_file(hit.path):
+        return True
+    return any(_function_matches(pattern, hit.function) for pattern in allow.functions)
+
+
+def _allows_category(allow: Allow, category: str) -> bool:
+    """An entry without `categories` allows all a rule covers; with them, only those
+    categories and the ones below them (a broader category, such as `user`, stays reported)."""
+    return allow.categories is None or any(covers(c, category) for c in allow.categories)
 
 
 def _function_matches(pattern: str, function: str) -> bool:

@@ -71,6 +71,7 @@ class SinkSpec:
     kind: str
     calls: tuple[str, ...]
     args: tuple[int | str, ...] | None = None  # None: every argument; "self": the receiver
+    processor: str | None = None  # the third party the data goes to, by name, for the data map
 
     def selects(self, key: int | str) -> bool:
         return self.args is None or key in self.args
@@ -101,9 +102,13 @@ class Propagator:
 
 @dataclass(frozen=True)
 class Allow:
+    """An exception to a rule where its sink call is; `categories`, when set, limits it
+    to those categories (and the ones below them): the rest of the flow is still reported."""
+
     reason: str
     paths: tuple[str, ...] = ()
     functions: tuple[str, ...] = ()
+    categories: tuple[str, ...] | None = None  # None: every category the rule covers
 
 
 @dataclass(frozen=True)

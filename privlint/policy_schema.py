@@ -47,7 +47,7 @@ _CHECK_KEYS = ("format", "severity", "baseline", "jobs", "cache")
 FORMATS = ("text", "json", "sarif", "github", "junit")
 _PII_KEYS = ("fields", "names", "returns", "disable_default_names")
 _NAME_KEYS = ("pattern", "category")
-_SINK_KEYS = ("id", "kind", "calls", "args")
+_SINK_KEYS = ("id", "kind", "calls", "args", "processor")
 _SANITIZER_KEYS = ("calls", "clears")
 _PROPAGATOR_KEYS = ("calls", "args", "keeps")
 _KEEPS = ("data", "object")
@@ -55,8 +55,22 @@ _TYPE_KEYS = ("calls", "returns")
 _DOC_KEYS = ("summary", "why", "example", "instead")
 _RULE_KEYS = ("id", "severity", "message", "categories", "sinks", "allow", "enabled", *_DOC_KEYS)
 _RULE_SINK_KEYS = ("kinds", "ids")
-_ALLOW_KEYS = ("paths", "functions", "reason")
+_ALLOW_KEYS = ("paths", "functions", "categories", "reason")
 _SEVERITIES = ("error", "warning", "info")
+# The keys of each mapping in a policy file. `schemas/policy.schema.json` (for editors)
+# must list the same; a test compares the two.
+SECTION_KEYS = {
+    "top level": _TOP_KEYS,
+    "check": _CHECK_KEYS,
+    "pii": _PII_KEYS,
+    "pii.names[]": _NAME_KEYS,
+    "sinks[]": _SINK_KEYS,
+    "sanitizers[]": _SANITIZER_KEYS,
+    "types[]": _TYPE_KEYS,
+    "rules[]": _RULE_KEYS,
+    "rules[].sinks": _RULE_SINK_KEYS,
+    "rules[].allow[]": _ALLOW_KEYS,
+}
 
 Everything = Literal["all"]
 RuleSinks = tuple[tuple[str, ...], tuple[str, ...]]  # (kinds, ids)
@@ -297,9 +311,13 @@ class LayerReader:
         kind = self.r.required(fields, node, label, "kind", self._kind)
         calls = self.r.required(fields, node, label, "calls", self._patterns)
         args = self.r.optional(fields, label, "args", self._args) if "args" in fields else "all"
+        processor = self.r.optional(fields, label, "processor", self.r.text)
         if sink_id is None or kind is None or calls is None or args is None:
             return None
-        return SinkSpec(sink_id, kind, calls, args if isinstance(args, tuple) else None)
+        if "processor" in fields and processor is None:
+            return None
+        selected = args if isinstance(args, tuple) else None
+        return SinkSpec(sink_id, kind, calls, selected, processor)
 
     def _args(self, node: Node, label: str) -> Everything | tuple[int | str, ...] | None:
         if node.value == "all":
@@ -420,14 +438,15 @@ class LayerReader:
         reported = len(self.r.problems)
         paths = self.r.optional(fields, label, "paths", self.r.strings)
         functions = self.r.optional(fields, label, "functions", self.r.strings)
+        categories = self.r.optional(fields, label, "categories", self._categories)
         if not paths and not functions:
             if len(self.r.problems) == reported:
                 where = "needs 'paths' or 'functions' to say where the exception applies"
                 self.r.report(node.mark, f"{label}: {where}")
             return None
-        if reason is None:
+        if reason is None or ("categories" in fields and categories is None):
             return None
-        return Allow(reason, paths or (), functions or ())
+        return Allow(reason, paths or (), functions or (), categories)
 
 
 # --- several files: merging ---------------------------------------------------------

@@ -14,6 +14,8 @@ from privlint.findings import Finding
 from privlint.scan import scan
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Fixture projects hold test_*.py and conftest.py files of their own: never collect them.
+collect_ignore = ["fixtures"]
 REPO = Path(__file__).parent.parent
 
 

@@ -13,7 +13,6 @@ from privlint.config import (
     ConfigProblem,
     find_config,
     load_policy,
-    starter_policy_text,
 )
 from privlint.findings import Severity
 from privlint.policy import Policy
@@ -636,15 +635,3 @@ def test_nearest_config_wins(tmp_path: Path) -> None:
     write(tmp_path, "version: 1\n")
     inner = write(tmp_path, "version: 1\n", "inner/privlint.yaml")
     assert find_config(tmp_path / "inner") == inner.resolve()
-
-
-# --- init -----------------------------------------------------------------------------
-
-
-def test_starter_policy_loads_without_problems(tmp_path: Path) -> None:
-    text = starter_policy_text()
-    assert "extends: [builtin:default]" in text
-    # The starter extends builtin:default, which is tested with the pack itself.
-    config = write(tmp_path, text.replace("extends: [builtin:default]", "extends: []"))
-    policy = load_policy(config, tmp_path)
-    assert policy.exclude == ("tests/**", "**/migrations/**")

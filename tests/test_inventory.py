@@ -5,20 +5,26 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
+from report_samples import assert_matches_golden
 from typer.testing import CliRunner, Result
 
 from privlint.cli import app
+from privlint.config import load_policy
 from privlint.findings import AllowedFlow, Finding, Severity
-from privlint.inventory import build_inventory
+from privlint.inventory import build_inventory, module_of
 from privlint.reporters.inventory import (
     CSV_COLUMNS,
+    INVENTORY_FORMATS,
     render_inventory_markdown,
     render_inventory_table,
 )
+from privlint.reporters.mermaid import render_mermaid
+from privlint.scan import scan
 
 REPO = Path(__file__).parent.parent
 WALLETAPP = REPO / "examples" / "walletapp"
@@ -39,21 +45,22 @@ def inventory_of_walletapp(fmt: str) -> str:
 def test_walletapp_markdown_lists_the_whatsapp_leak_and_the_allowed_flow() -> None:
     markdown = inventory_of_walletapp("markdown")
     rows = [line for line in markdown.splitlines() if line.startswith("| `user.")]
-    leak = [row for row in rows if "walletapp/support/agent_tools.py:29" in row]
-    allowed = [row for row in rows if "walletapp/notifications/service.py:23" in row]
+    leak = [row for row in rows if "`walletapp/support/agent_tools.py:29`" in row]
+    allowed = [row for row in rows if "`walletapp/notifications/service.py:23`" in row]
     assert len(leak) == 1 and len(allowed) == 1, markdown
     for row in (leak[0], allowed[0]):
-        assert "`user.contact.phone_number`" in row
-        assert "| messaging |" in row
-        assert "whatsapp (WhatsAppClient.send_message)" in row
+        assert row.startswith("| `user.contact.phone_number` | WhatsApp | ")
+        assert "via `whatsapp (WhatsAppClient.send_message)`" in row
     assert f"reported by {RULE}" in leak[0]
+    assert "| `walletapp.support.agent_tools` |" in leak[0]
     assert f"allowed by {RULE}: {REASON}" in allowed[0]
-    assert "walletapp.notifications.service.send_payment_receipt" in allowed[0]
+    assert "in `send_payment_receipt`" in allowed[0]
+    assert "| WhatsApp | processor | `user.contact.phone_number` |" in markdown
 
 
-def test_walletapp_json_follows_category_kind_sink_locations() -> None:
+def test_walletapp_json_is_a_record_of_processing() -> None:
     document = json.loads(inventory_of_walletapp("json"))
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert document["summary"] == {
         "files_scanned": 12,
         "flows": 2,
@@ -62,25 +69,38 @@ def test_walletapp_json_follows_category_kind_sink_locations() -> None:
         "suppressed": 0,
         "unparsed": [],
     }
-    (category,) = document["categories"]
-    assert category["category"] == "user.contact.phone_number"
-    (kind,) = category["sink_kinds"]
-    assert kind["kind"] == "messaging"
-    (sink,) = kind["sinks"]
-    assert (sink["id"], sink["call"]) == ("whatsapp", "WhatsAppClient.send_message")
-    flows = {flow["status"]: flow for flow in sink["flows"]}
-    assert flows["allowed"]["reason"] == REASON
-    assert flows["reported"]["path"] == "walletapp/support/agent_tools.py"
-    assert flows["reported"]["line"] == 29
-    assert flows["reported"]["rule_id"] == RULE
+    assert document["recipients"] == [
+        {
+            "name": "WhatsApp",
+            "type": "processor",
+            "sink_kinds": ["messaging"],
+            "categories": ["user.contact.phone_number"],
+            "modules": ["walletapp.notifications.service", "walletapp.support.agent_tools"],
+        }
+    ]
+    records = {record["status"]: record for record in document["processing"]}
+    assert records["allowed"]["reason"] == REASON
+    assert records["allowed"]["module"] == "walletapp.notifications.service"
+    leak = records["reported"]
+    assert (leak["category"], leak["recipient"], leak["rule_id"]) == (
+        "user.contact.phone_number",
+        "WhatsApp",
+        RULE,
+    )
+    (location,) = leak["locations"]
+    assert (location["path"], location["line"], location["sink_id"]) == (
+        "walletapp/support/agent_tools.py",
+        29,
+        "whatsapp",
+    )
 
 
 def test_walletapp_csv_has_a_header_and_one_row_per_flow() -> None:
     rows = list(csv.DictReader(io.StringIO(inventory_of_walletapp("csv"))))
     assert rows and tuple(rows[0]) == CSV_COLUMNS
-    assert {(row["status"], row["path"], row["reason"]) for row in rows} == {
-        ("allowed", "walletapp/notifications/service.py", REASON),
-        ("reported", "walletapp/support/agent_tools.py", ""),
+    assert {(row["status"], row["path"], row["recipient"], row["reason"]) for row in rows} == {
+        ("allowed", "walletapp/notifications/service.py", "WhatsApp", REASON),
+        ("reported", "walletapp/support/agent_tools.py", "WhatsApp", ""),
     }
 
 
@@ -196,3 +216,117 @@ def test_markdown_cells_escape_pipes() -> None:
 def test_every_format_is_deterministic() -> None:
     for fmt in ("table", "json", "csv", "markdown"):
         assert inventory_of_walletapp(fmt) == inventory_of_walletapp(fmt)
+
+
+DATA_MAP = REPO / "tests" / "fixtures" / "inventory_project"
+GOLDEN = REPO / "tests" / "golden"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "golden"),
+    [("table", "inventory.txt"), ("json", "inventory.json"), ("csv", "inventory.csv"),
+     ("markdown", "inventory.md")],
+)  # fmt: skip
+def test_data_map_matches_golden(fmt: str, golden: str) -> None:
+    policy = load_policy(DATA_MAP / "privlint.yaml", DATA_MAP)
+    result = scan(policy, [], use_cache=False)
+    inventory = build_inventory(
+        result.findings,
+        result.allowed,
+        tool_version="0.0.0-test",  # the goldens outlive releases
+        files_scanned=result.files_scanned,
+        processors={sink.id: sink.processor for sink in policy.sinks if sink.processor},
+    )
+    assert_matches_golden(INVENTORY_FORMATS[fmt](inventory), GOLDEN / golden)
+
+
+def test_data_map_names_processors_first_then_unnamed_third_parties_then_internal_sinks() -> None:
+    document = json.loads(privlint("inventory", str(DATA_MAP), "--format", "json").stdout)
+    recipients = [(r["name"], r["type"]) for r in document["recipients"]]
+    assert recipients == [
+        ("OpenAI", "processor"),  # a sink of the project's policy, with `processor:`
+        ("Sentry", "processor"),  # sinks of the built-in pack
+        ("Twilio", "processor"),
+        ("unnamed third party (http)", "third_party"),  # requests.post names no processor
+        ("internal (logging)", "internal"),
+    ]
+    twilio = document["recipients"][2]
+    assert twilio["categories"] == ["user.contact.phone_number", "user.name"]
+
+
+def test_mermaid_chart_links_categories_to_modules_to_recipients() -> None:
+    markdown = privlint("inventory", str(DATA_MAP), "--format", "markdown").stdout
+    chart = markdown.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    nodes = dict(re.findall(r'^\s+(\w+)\W*"([^"]+)"', chart, re.M))
+    edges = {
+        (nodes[a], label or "", nodes[b])
+        for a, label, b in re.findall(r"^\s+(\w+) -[.-]*>(?:\|(\w+)\|)? (\w+)$", chart, re.M)
+    }
+    assert ("user.name", "", "shop.gateway") in edges
+    assert ("shop.gateway", "allowed", "Twilio") in edges  # the phone number
+    assert ("shop.gateway", "reported", "Twilio") in edges  # the name in the same message
+    assert ("shop.assistant", "reported", "OpenAI") in edges
+    assert ("shop.audit", "allowed", "internal (logging)") in edges
+
+
+def test_mermaid_labels_cannot_break_the_chart() -> None:
+    allowed = AllowedFlow(
+        "r", "a.py", 1, "a.f", "vendor", "http", ("user.name",), "ok", "vendor.send"
+    )
+    inventory = build_inventory(
+        [], [allowed], tool_version="0", files_scanned=1, processors={"vendor": 'A "B" <C> #1'}
+    )
+    assert 'r1[["A #quot;B#quot; #lt;C#gt; #35;1"]]' in render_mermaid(inventory)
+
+
+@pytest.mark.parametrize(
+    ("function", "path", "module"),
+    [
+        ("pkg.mod.Signup.run", "src/pkg/mod.py", "pkg.mod"),
+        ("pkg.mod", "pkg/mod.py", "pkg.mod"),  # module-level code
+        ("pkg.helper", "pkg/__init__.py", "pkg"),
+        ("", "scripts/run.py", "scripts.run"),
+    ],
+)
+def test_module_is_the_function_prefix_the_path_ends_with(
+    function: str, path: str, module: str
+) -> None:
+    assert module_of(function, path) == module
+
+
+def test_sink_processor_is_a_name(tmp_path: Path) -> None:
+    (tmp_path / "privlint.yaml").write_text(
+        'version: 1\nsinks:\n  - {id: crm, kind: http, calls: ["crm.send"], processor: ""}\n',
+        encoding="utf-8",
+    )
+    result = privlint("inventory", "--config", str(tmp_path / "privlint.yaml"))
+    assert result.exit_code == 2
+    assert "sinks[0].processor: must not be empty" in result.output
+
+
+def test_readme_shows_the_walletapp_chart() -> None:
+    markdown = inventory_of_walletapp("markdown")
+    chart = markdown[markdown.index("```mermaid") :]
+    chart = chart[: chart.index("\n```\n") + 5]
+    assert chart in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_mermaid_groups_modules_into_packages_when_the_chart_is_too_big_to_draw() -> None:
+    flows = [
+        AllowedFlow(
+            "r", f"shop/a{i}/v{j}.py", 1, f"shop.a{i}.v{j}.f", "s", "logging", ("user.name",), "ok"
+        )
+        for i in range(10)
+        for j in range(30)
+    ]
+    chart = render_mermaid(build_inventory([], flows, tool_version="0", files_scanned=300))
+    assert "%% modules grouped by the first 2 parts of their names" in chart
+    modules = re.findall(r'^\s+m\d+\["([^"]+)"\]$', chart, re.M)
+    assert modules == [f"shop.a{i}" for i in range(10)]
+    small = render_mermaid(build_inventory([], flows[:3], tool_version="0", files_scanned=3))
+    assert "%%" not in small
+    assert re.findall(r'^\s+m\d+\["([^"]+)"\]$', small, re.M) == [
+        "shop.a0.v0",
+        "shop.a0.v1",
+        "shop.a0.v2",
+    ]

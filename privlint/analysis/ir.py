@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from privlint.suppressions import LINE
+
 
 class Record:
     """Base of IR nodes: pickled as a constructor call, which loads cached IR several times
@@ -267,6 +269,7 @@ class Suppression(Record):
     line: int
     rules: tuple[str, ...]  # empty: every rule
     reason: str
+    scope: str = LINE  # LINE, FILE or MISPLACED_FILE (see `privlint.suppressions`)
 
 
 @dataclass(frozen=True, slots=True)

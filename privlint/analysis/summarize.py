@@ -19,9 +19,10 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from privlint.analysis import ir
 from privlint.analysis.modules import absolute_import
+from privlint.suppressions import FILE, LINE, MISPLACED_FILE
 
 _PII_COMMENT = re.compile(r"#\s*pii:\s*([\w.]+(?:\s*,\s*[\w.]+)*)")
-_SUPPRESSION = re.compile(r"#\s*privlint:\s*ignore(?:\[([^\]]*)\])?[ \t]*(.*)")
+_SUPPRESSION = re.compile(r"#\s*privlint:\s*ignore(-file)?(?:\[([^\]]*)\])?[ \t]*(.*)")
 _TYPE_WRAPPERS = {
     "Optional",
     "Union",
@@ -167,7 +168,7 @@ class _ModuleLowering:
             functions=tuple(self.functions),
             classes=tuple(self.classes),
             tags=tuple(self.tags),
-            suppressions=self._suppressions(),
+            suppressions=self._suppressions(header=len(tree.header)),
             placeholders=self.positions is None,
             dependencies=tuple(self.dependencies),
         )
@@ -191,13 +192,18 @@ class _ModuleLowering:
                 if isinstance(orelse, cst.Else):
                     self._collect_top_level_imports(orelse.body.body)
 
-    def _suppressions(self) -> tuple[ir.Suppression, ...]:
+    def _suppressions(self, header: int) -> tuple[ir.Suppression, ...]:
+        """The file's `# privlint: ignore` comments; an `ignore-file` one covers the file
+        only from the `header` lines (the comments before the first statement)."""
         found = []
         for line, text in sorted(self.comments.items()):
             match = _SUPPRESSION.search(text)
             if match:
-                rules = tuple(r.strip() for r in (match.group(1) or "").split(",") if r.strip())
-                found.append(ir.Suppression(line, rules, match.group(2).strip()))
+                rules = tuple(r.strip() for r in (match.group(2) or "").split(",") if r.strip())
+                scope = LINE
+                if match.group(1):
+                    scope = FILE if line <= header else MISPLACED_FILE
+                found.append(ir.Suppression(line, rules, match.group(3).strip(), scope))
         return tuple(found)
 
     # ------------------------------------------------------------- positions

@@ -1,8 +1,10 @@
-"""Renderers of the data inventory: a rich table, JSON, CSV and Markdown.
+"""Renderers of the data inventory: a rich table, JSON, CSV and Markdown (with a Mermaid
+flowchart).
 
 Plain functions `render(inventory) -> str`, registered in `INVENTORY_FORMATS`.
-Every format lists the same flows in the same order (category → sink kind →
-sink → location), so a table read in a review and a CSV in a spreadsheet agree.
+Every format lists the same record of processing in the same order (category →
+recipient, processors first → module → verdict), so a table read in a review and
+a CSV in a spreadsheet agree.
 """
 
 from __future__ import annotations
@@ -11,20 +13,32 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from itertools import groupby
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from privlint.inventory import ALLOWED, REPORTED, Inventory, InventoryFlow
+from privlint.inventory import (
+    ALLOWED,
+    INTERNAL,
+    PROCESSOR,
+    REPORTED,
+    THIRD_PARTY,
+    Inventory,
+    InventoryFlow,
+    ProcessingRecord,
+)
+from privlint.reporters.mermaid import render_mermaid
 from privlint.reporters.text import printable
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the record of processing (recipients, modules) replaced the nesting
 WIDTH = 200  # for a pipe or a file: long enough that most rows stay on one line
 CSV_COLUMNS = (
     "category",
+    "recipient",
+    "recipient_type",
+    "module",
     "sink_kind",
     "sink_id",
     "sink_call",
@@ -38,7 +52,7 @@ CSV_COLUMNS = (
 
 
 def render_inventory_table(inventory: Inventory, *, color: bool = False, width: int = WIDTH) -> str:
-    """A table grouped by category, sink kind and sink (each shown once per group),
+    """The record of processing as a table (category and recipient shown once per group),
     then notes on what the map leaves out. Deterministic for a given `width`."""
     buffer = io.StringIO()
     console = Console(
@@ -55,27 +69,27 @@ def render_inventory_table(inventory: Inventory, *, color: bool = False, width: 
     )
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("category", no_wrap=True)
-    table.add_column("sink kind", no_wrap=True)
-    table.add_column("sink", overflow="fold")
-    table.add_column("location (function)", overflow="fold")
+    table.add_column("recipient", overflow="fold")
+    table.add_column("module", overflow="fold")
     table.add_column("verdict", overflow="fold", ratio=1, min_width=24)
-    previous: InventoryFlow | None = None
-    for flow in inventory.flows:
-        new_category = previous is None or flow.category != previous.category
+    table.add_column("locations", overflow="fold")
+    previous: ProcessingRecord | None = None
+    for record in inventory.records():
+        new_category = previous is None or record.category != previous.category
         if new_category and previous is not None:
             table.add_section()
-        new_kind = new_category or previous is None or flow.sink_kind != previous.sink_kind
-        new_sink = new_kind or previous is None or _sink(flow) != _sink(previous)
+        new_recipient = new_category or previous is None or record.recipient != previous.recipient
         table.add_row(
-            Text(printable(flow.category), "cyan") if new_category else "",
-            printable(flow.sink_kind) if new_kind else "",
-            _sink_text(flow) if new_sink else "",
-            _location_text(flow),
-            _verdict_text(flow),
+            Text(printable(record.category), "cyan") if new_category else "",
+            _recipient_text(record) if new_recipient else "",
+            printable(record.module),
+            _verdict_text(record),
+            _locations_text(record),
         )
-        previous = flow
+        previous = record
     console.print(_headline(inventory), soft_wrap=True)
     if inventory.flows:
+        console.print(_recipients_line(inventory), soft_wrap=True)
         console.print(table)
     for note in _notes(inventory):
         console.print(note, soft_wrap=True)
@@ -87,25 +101,36 @@ def render_inventory_table(inventory: Inventory, *, color: bool = False, width: 
 
 
 def render_inventory_json(inventory: Inventory) -> str:
-    """`{"version": 1, "tool", "categories": [{"category", "sink_kinds": [{"kind", "sinks":
-    [{"id", "call", "flows": [{"path", "line", "function", "status", "rule_id", "reason"}]}]}]}],
-    "summary"}`, indented by 2, keys in a fixed order."""
-    categories = []
-    for category, in_category in groupby(inventory.flows, key=lambda flow: flow.category):
-        kinds = []
-        for kind, of_kind in groupby(in_category, key=lambda flow: flow.sink_kind):
-            sinks = []
-            for (sink_id, call), of_sink in groupby(
-                of_kind, key=lambda flow: (flow.sink_id, flow.sink_call)
-            ):
-                flows = [_json_flow(flow) for flow in of_sink]
-                sinks.append({"id": sink_id, "call": call, "flows": flows})
-            kinds.append({"kind": kind, "sinks": sinks})
-        categories.append({"category": category, "sink_kinds": kinds})
+    """`{"version": 2, "tool", "recipients": [{"name", "type", "sink_kinds", "categories",
+    "modules"}], "processing": [{"category", "recipient", "recipient_type", "module",
+    "status", "rule_id", "reason", "locations": [{"path", "line", "function", "sink_id",
+    "sink_kind", "sink_call"}]}], "summary"}`, indented by 2, keys in a fixed order."""
     document = {
         "version": FORMAT_VERSION,
         "tool": {"name": "privlint", "version": inventory.tool_version},
-        "categories": categories,
+        "recipients": [
+            {
+                "name": recipient.name,
+                "type": recipient.type,
+                "sink_kinds": list(recipient.sink_kinds),
+                "categories": list(recipient.categories),
+                "modules": list(recipient.modules),
+            }
+            for recipient in inventory.recipients()
+        ],
+        "processing": [
+            {
+                "category": record.category,
+                "recipient": record.recipient,
+                "recipient_type": record.recipient_type,
+                "module": record.module,
+                "status": record.status,
+                "rule_id": record.rule_id,
+                "reason": record.reason,
+                "locations": [_json_location(flow) for flow in record.flows],
+            }
+            for record in inventory.records()
+        ],
         "summary": {
             "files_scanned": inventory.files_scanned,
             "flows": len(inventory.flows),
@@ -118,65 +143,95 @@ def render_inventory_json(inventory: Inventory) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _json_flow(flow: InventoryFlow) -> dict[str, object]:
+def _json_location(flow: InventoryFlow) -> dict[str, object]:
     return {
         "path": flow.path,
         "line": flow.line,
         "function": flow.function,
-        "status": flow.status,
-        "rule_id": flow.rule_id,
-        "reason": flow.reason,
+        "sink_id": flow.sink_id,
+        "sink_kind": flow.sink_kind,
+        "sink_call": flow.sink_call,
     }
 
 
 def render_inventory_csv(inventory: Inventory) -> str:
-    """One row per flow under a header row of `CSV_COLUMNS`; `\\n` line endings."""
+    """One row per flow, in record order, under a header row of `CSV_COLUMNS`;
+    `\\n` line endings."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for flow in inventory.flows:
-        writer.writerow(
-            [
-                flow.category,
-                flow.sink_kind,
-                flow.sink_id,
-                flow.sink_call,
-                flow.path,
-                flow.line,
-                flow.function,
-                flow.status,
-                flow.rule_id,
-                flow.reason,
-            ]
-        )
+    for record in inventory.records():
+        for flow in record.flows:
+            writer.writerow(
+                [
+                    flow.category,
+                    flow.recipient,
+                    flow.recipient_type,
+                    flow.module,
+                    flow.sink_kind,
+                    flow.sink_id,
+                    flow.sink_call,
+                    flow.path,
+                    flow.line,
+                    flow.function,
+                    flow.status,
+                    flow.rule_id,
+                    flow.reason,
+                ]
+            )
     return buffer.getvalue()
 
 
 def render_inventory_markdown(inventory: Inventory) -> str:
-    """A heading, a one-line summary, a table of every flow, and the notes."""
-    lines = [
-        "# Personal data inventory",
-        "",
-        f"{_headline(inventory)}.",
-        "",
-        "| category | sink kind | sink | location | function | verdict |",
-        "|---|---|---|---|---|---|",
-    ]
-    for flow in inventory.flows:
-        cells = [
-            _code(flow.category),
-            _cell(flow.sink_kind),
-            _code(_sink(flow)),
-            _code(f"{flow.path}:{flow.line}"),
-            _code(flow.function),
-            _cell(_verdict(flow)),
+    """A heading, a one-line summary, the recipients, the record of processing, a Mermaid
+    flowchart of it, and the notes."""
+    lines = ["# Personal data inventory", "", f"{_headline(inventory)}.", ""]
+    if inventory.flows:
+        lines += [
+            "## Recipients",
+            "",
+            "| recipient | type | categories | modules |",
+            "|---|---|---|---|",
         ]
-        lines.append(f"| {' | '.join(cells)} |")
+        for recipient in inventory.recipients():
+            cells = [
+                _cell(recipient.name),
+                _cell(_TYPE_NAMES[recipient.type]),
+                ", ".join(_code(category) for category in recipient.categories),
+                ", ".join(_code(module) for module in recipient.modules),
+            ]
+            lines.append(f"| {' | '.join(cells)} |")
+        lines += [
+            "",
+            "## Record of processing",
+            "",
+            "| category | recipient | module | verdict | locations |",
+            "|---|---|---|---|---|",
+        ]
+        for record in inventory.records():
+            locations = "<br>".join(
+                f"{_code(f'{flow.path}:{flow.line}')} in "
+                f"{_code(_local_name(flow.function, flow.module))} "
+                f"via {_code(_sink(flow))}"
+                for flow in record.flows
+            )
+            cells = [
+                _code(record.category),
+                _cell(record.recipient),
+                _code(record.module),
+                _cell(_verdict(record)),
+                locations,
+            ]
+            lines.append(f"| {' | '.join(cells)} |")
+        lines += ["", "## Data flow", "", "```mermaid", render_mermaid(inventory) + "```"]
     notes = _notes(inventory)
     if notes:
         lines.append("")
         lines.extend(f"- {_cell(note)}" for note in notes)
     return "\n".join(lines) + "\n"
+
+
+_TYPE_NAMES = {PROCESSOR: "processor", THIRD_PARTY: "third party", INTERNAL: "internal"}
 
 
 def _headline(inventory: Inventory) -> str:
@@ -204,52 +259,59 @@ def _notes(inventory: Inventory) -> list[str]:
     return notes
 
 
+def _recipients_line(inventory: Inventory) -> str:
+    """Who receives personal data, processors first: the answer before the detail."""
+    names = [
+        f"{recipient.name}" + (" (processor)" if recipient.type == PROCESSOR else "")
+        for recipient in inventory.recipients()
+    ]
+    return printable(f"recipients: {', '.join(names)}")
+
+
 def _sink(flow: InventoryFlow) -> str:
     return f"{flow.sink_id} ({flow.sink_call})" if flow.sink_call else flow.sink_id
 
 
-def _verdict(flow: InventoryFlow) -> str:
-    if flow.status == ALLOWED:
-        return f"allowed by {flow.rule_id}: {flow.reason}"
-    return f"reported by {flow.rule_id}"
+def _verdict(record: ProcessingRecord) -> str:
+    if record.status == ALLOWED:
+        return f"allowed by {record.rule_id}: {record.reason}"
+    return f"reported by {record.rule_id}"
 
 
-def _sink_text(flow: InventoryFlow) -> Text:
-    """The sink id, and the call as written below it."""
-    text = Text(printable(flow.sink_id))
-    if flow.sink_call:
-        text.append(f"\n{printable(flow.sink_call)}", "dim")
+def _recipient_text(record: ProcessingRecord) -> Text:
+    """The recipient, and below it the sinks that reach it."""
+    text = Text(printable(record.recipient), "bold" if record.recipient_type == PROCESSOR else "")
+    sinks = ", ".join(dict.fromkeys(flow.sink_id for flow in record.flows))
+    text.append(f"\nvia {printable(sinks)}", "dim")
     return text
 
 
-def _location_text(flow: InventoryFlow) -> Text:
-    """`path:line`, and the function that contains the sink below it."""
-    text = Text(printable(f"{flow.path}:{flow.line}"))
-    if flow.function:
-        text.append(f"\nin {printable(_local_name(flow.function, flow.path))}", "dim")
+def _locations_text(record: ProcessingRecord) -> Text:
+    """`path:line in function` for each sink call behind the record, one per line."""
+    text = Text()
+    for index, flow in enumerate(record.flows):
+        where = f"{flow.path}:{flow.line}"
+        if flow.function:
+            where += f" in {_local_name(flow.function, flow.module)}"
+        text.append(("\n" if index else "") + printable(where))
     return text
 
 
-def _local_name(function: str, path: str) -> str:
-    """`function` without the module part its file's path already shows:
-    `pkg.mod.Class.method` in `src/pkg/mod.py` → `Class.method`."""
-    module = path.removesuffix(".py").split("/")
-    if module[-1] == "__init__":
-        module.pop()
-    parts = function.split(".")
-    for size in range(min(len(module), len(parts) - 1), 0, -1):
-        if parts[:size] == module[-size:]:
-            return ".".join(parts[size:])
-    return function
+def _local_name(function: str, module: str) -> str:
+    """`function` without its module part, which the module column already shows:
+    `pkg.mod.Class.method` in `pkg.mod` → `Class.method`."""
+    local = function.removeprefix(module + ".")
+    return function if local == module else local
 
 
-def _verdict_text(flow: InventoryFlow) -> Text:
+def _verdict_text(record: ProcessingRecord) -> Text:
     """`allowed by RULE:` and the reason below it, or `reported by RULE`."""
-    if flow.status == ALLOWED:
+    if record.status == ALLOWED:
         return Text.assemble(
-            (f"allowed by {printable(flow.rule_id)}:", "green"), f"\n{printable(flow.reason)}"
+            (f"allowed by {printable(record.rule_id)}:", "green"),
+            f"\n{printable(record.reason)}",
         )
-    return Text(printable(_verdict(flow)), "bold red")
+    return Text(printable(_verdict(record)), "bold red")
 
 
 def _cell(text: str) -> str:
