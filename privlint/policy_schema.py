@@ -66,6 +66,7 @@ SECTION_KEYS = {
     "pii.names[]": _NAME_KEYS,
     "sinks[]": _SINK_KEYS,
     "sanitizers[]": _SANITIZER_KEYS,
+    "propagators[]": _PROPAGATOR_KEYS,
     "types[]": _TYPE_KEYS,
     "rules[]": _RULE_KEYS,
     "rules[].sinks": _RULE_SINK_KEYS,

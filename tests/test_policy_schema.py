@@ -36,6 +36,7 @@ SCHEMA_PATHS = {
     "pii.names[]": ("pii", "names", "[]"),
     "sinks[]": ("sinks", "[]"),
     "sanitizers[]": ("sanitizers", "[]"),
+    "propagators[]": ("propagators", "[]"),
     "types[]": ("types", "[]"),
     "rules[]": ("rules", "[]"),
     "rules[].sinks": ("rules", "[]", "sinks"),
