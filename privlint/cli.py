@@ -46,7 +46,7 @@ from privlint.ruledocs import documented_rules, explain_text, rule_infos
 from privlint.scan import ScanResult, scan
 from privlint.selection import Selection, SelectionError, selection
 from privlint.stats import Progress, ScanStats
-from privlint.terminal import show_progress, use_color
+from privlint.terminal import for_a_terminal, show_progress, use_color
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -432,7 +432,14 @@ def explain(
     known = {rule.id: rule for rule in documented_rules(_policy(config))}
     if rule_id not in known:
         _fail(f"unknown rule '{rule_id}'; `privlint rules` lists them")
-    typer.echo(explain_text(known[rule_id]), nl=False)
+    text = explain_text(known[rule_id])
+    if not for_a_terminal(sys.stdout):
+        typer.echo(text, nl=False)  # Markdown as written: for a pipe, a file or a README
+        return
+    from rich.markdown import Markdown
+
+    console = Console(force_terminal=True, no_color=not use_color(sys.stdout), highlight=False)
+    console.print(Markdown(text, code_theme="ansi_dark"))
 
 
 @app.command("baseline")

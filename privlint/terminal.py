@@ -15,8 +15,12 @@ def _set(environ: Mapping[str, str], name: str) -> bool:
 
 def use_color(stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
     """Colour on a terminal or with FORCE_COLOR; never with NO_COLOR, which wins."""
-    if _set(environ, "NO_COLOR"):
-        return False
+    return not _set(environ, "NO_COLOR") and for_a_terminal(stream, environ)
+
+
+def for_a_terminal(stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether to write for a person's terminal (rendered, styled) rather than for a pipe:
+    `stream` is a terminal, or FORCE_COLOR asks to treat it as one."""
     return _set(environ, "FORCE_COLOR") or _isatty(stream)
 
 

@@ -25,7 +25,9 @@ def remember(email):
 
 
 def privlint(*args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(app, list(args), env=env)
+    """The CLI in-process; colour variables only as `env` sets them."""
+    colour: dict[str, str | None] = {"NO_COLOR": None, "FORCE_COLOR": None}
+    return CliRunner().invoke(app, list(args), env={**colour, **(env or {})})
 
 
 @pytest.fixture
@@ -135,3 +137,18 @@ def test_force_color_colours_a_piped_report(project: Path) -> None:
 def test_no_color_wins_over_force_color(project: Path) -> None:
     result = privlint("check", env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
     assert "\x1b[" not in result.stdout
+
+
+def test_explain_renders_markdown_for_a_terminal() -> None:
+    rendered = privlint("explain", "no-pii-in-logs", env={"FORCE_COLOR": "1"}).stdout
+    assert "Why it matters" in rendered
+    assert "## Why it matters" not in rendered
+    assert "```python" not in rendered
+    assert "\x1b[" in rendered
+
+
+def test_explain_prints_markdown_as_written_to_a_pipe() -> None:
+    plain = privlint("explain", "no-pii-in-logs").stdout
+    assert plain.startswith("# no-pii-in-logs (error)\n")
+    assert "## Why it matters" in plain
+    assert "\x1b[" not in plain
