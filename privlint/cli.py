@@ -37,6 +37,7 @@ from privlint.findings import Severity
 from privlint.gitdiff import NULL_REF, ChangedLines, GitDiffError, changed_lines, only_changed
 from privlint.inventory import build_inventory
 from privlint.policy import Policy
+from privlint.policy_summary import describe_policy
 from privlint.reporters import PLAIN_FORMATS, REPORTERS, render
 from privlint.reporters.context import ReportContext
 from privlint.reporters.github import step_summary_markdown
@@ -440,6 +441,20 @@ def explain(
 
     console = Console(force_terminal=True, no_color=not use_color(sys.stdout), highlight=False)
     console.print(Markdown(text, code_theme="ansi_dark"))
+
+
+@app.command("config")
+def config_command(
+    path: Annotated[
+        Path | None, typer.Argument(help="A file or folder (default: the current folder).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Policy file.")] = None,
+) -> None:
+    """Show which policy applies to PATH: its file, the packs it extends, and how many
+    rules, sinks and sanitizers it resolves to."""
+    _check_paths_exist([path] if path else None)
+    policy = _policy(config, [path] if path else None)
+    typer.echo(describe_policy(policy, Path.cwd()), nl=False)
 
 
 @app.command("baseline")
