@@ -214,3 +214,36 @@ def test_a_very_long_line_is_cut_around_the_sink_call(tmp_path: Path) -> None:
     start = caret.index("^")
     assert marked[start : start + len("logger.info(email)")] == "logger.info(email)"
     assert caret.count("^") == len("logger.info(email)")
+
+
+def test_a_multi_line_sink_call_is_shown_whole(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "def signup(user):\n"
+        "    log.info(\n"
+        '        "signed up %s",\n'
+        "        user.email,\n"
+        "    )\n"
+        "    return user\n",
+        encoding="utf-8",
+    )
+    context = ReportContext(tool_version="0", root=tmp_path, files_scanned=1)
+    output = render_text([finding(line=2, end_line=5, end_column=5)], context)
+    assert (
+        "    1 | def signup(user):\n"
+        "  > 2 |     log.info(\n"
+        "      |     ^^^^^^^^^\n"
+        '  > 3 |         "signed up %s",\n'
+        "  > 4 |         user.email,\n"
+        "  > 5 |     )\n"
+        "    6 |     return user\n"
+    ) in output
+
+
+def test_a_very_long_sink_call_is_cut_after_its_first_lines(tmp_path: Path) -> None:
+    lines = ["log.info(", *[f"    a{n}," for n in range(30)], ")"]
+    (tmp_path / "app.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    context = ReportContext(tool_version="0", root=tmp_path, files_scanned=1)
+    output = render_text([finding(line=1, column=0, end_line=32, end_column=1)], context)
+    marked = [line for line in output.splitlines() if line.startswith("  > ")]
+    assert len(marked) == 8
+    assert "a8," not in output

@@ -27,6 +27,7 @@ from privlint.reporters.summary import breakdown
 
 WIDTH = 100
 CONTEXT_LINES = 1
+MAX_SPAN_LINES = 8  # lines of a multi-line sink call shown in its excerpt
 MAX_EXCERPT_WIDTH = 160  # characters of a source line shown in an excerpt
 _LEAD = 40  # characters kept before the sink call when a long line is cut
 
@@ -120,16 +121,18 @@ def header(finding: Finding) -> Text:
 
 
 def _excerpt(finding: Finding, context: ReportContext) -> list[Text]:
-    """The sink line marked with `>` between its neighbours, a caret under the call.
+    """The sink call's lines (a call over several lines whole, up to `MAX_SPAN_LINES`)
+    marked with `>` between their neighbours, a caret under the call's first line.
 
     Falls back to the finding's own snippet when the file cannot be read.
     """
     if finding.line < 1:
         return []
     source = context.source_lines(finding.path)
+    span_end = min(max(finding.line, finding.end_line), finding.line + MAX_SPAN_LINES - 1)
     if finding.line <= len(source):
         first = max(1, finding.line - CONTEXT_LINES)
-        last = min(len(source), finding.line + CONTEXT_LINES)
+        last = min(len(source), span_end + CONTEXT_LINES)
         numbered = [(number, source[number - 1]) for number in range(first, last + 1)]
     elif finding.snippet:
         numbered = [(finding.line, finding.snippet)]
@@ -142,7 +145,8 @@ def _excerpt(finding: Finding, context: ReportContext) -> list[Text]:
     for number, raw in numbered:
         is_sink = number == finding.line
         shown, finding_here = _window(raw, finding if is_sink else None)
-        marker = Text("  > ", style=style) if is_sink else Text("    ")
+        in_call = finding.line <= number <= span_end
+        marker = Text("  > ", style=style) if in_call else Text("    ")
         line = Text.assemble(marker, (f"{number:>{gutter}} |", _GUTTER_STYLE), " ", _display(shown))
         line.rstrip()
         lines.append(line)
