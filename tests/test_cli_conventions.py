@@ -152,3 +152,17 @@ def test_explain_prints_markdown_as_written_to_a_pipe() -> None:
     assert plain.startswith("# no-pii-in-logs (error)\n")
     assert "## Why it matters" in plain
     assert "\x1b[" not in plain
+
+
+def test_every_check_option_and_command_is_in_the_readme() -> None:
+    import typer.main
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    command = typer.main.get_command(app)
+    check = command.commands["check"]  # type: ignore[attr-defined]
+    for parameter in check.params:
+        for option in parameter.opts:
+            if option.startswith("-") and option != "--help":
+                assert f"`{option}" in readme or f"{option}`" in readme, option
+    for name in command.commands:  # type: ignore[attr-defined]
+        assert f"privlint {name}" in readme, name
