@@ -390,10 +390,12 @@ def _narrow(
     return replace(result, findings=findings), hidden, outside
 
 
-def _scan(policy: Policy, paths: list[Path] | None) -> ScanResult:
-    """A whole scan for the commands other than `check`; a crash is an internal error."""
+def _scan(policy: Policy, paths: list[Path] | None, live: bool = False) -> ScanResult:
+    """A whole scan for the commands other than `check` (`live`: with the progress
+    display); a crash is an internal error."""
     try:
-        return scan(policy, paths or [])
+        with _progress(live) as progress:
+            return scan(policy, paths or [], progress=progress)
     except Exception as error:  # a bug in privlint: say so, fail the run
         _fail(f"internal error: {type(error).__name__}: {error}")
 
@@ -468,7 +470,7 @@ def baseline_command(
 ) -> None:
     """Accept today's findings: write their fingerprints to a file for `check --baseline`."""
     policy = _policy(config, paths)
-    result = _scan(policy, paths)
+    result = _scan(policy, paths, show_progress(sys.stderr, False, False, True))
     target = output or policy.root / BASELINE_FILE
     entries = baseline_entries(result.findings)
     write_atomic(target, render_baseline(result.findings, __version__))

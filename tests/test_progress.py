@@ -40,11 +40,14 @@ def environment(**extra: str) -> dict[str, str]:
     return {**env, "TERM": "xterm-256color", "COLUMNS": "120", **extra}
 
 
-def stderr_on_a_terminal(project: Path, *args: str, **env: str) -> tuple[str, str, int]:
-    """`privlint check ARGS` with a pseudo-terminal as stderr: (stdout, stderr, exit code)."""
+def stderr_on_a_terminal(
+    project: Path, *args: str, command: str = "check", **env: str
+) -> tuple[str, str, int]:
+    """`privlint COMMAND ARGS` with a pseudo-terminal as stderr: (stdout, stderr, exit code)."""
     controller, terminal = pty.openpty()
+    options = ["--no-cache"] if command == "check" else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "privlint", "check", "--no-cache", *args],
+        [sys.executable, "-m", "privlint", command, *options, *args],
         cwd=project,
         env=environment(**env),
         stdout=subprocess.PIPE,
@@ -79,6 +82,13 @@ def test_progress_appears_on_a_terminal_stderr(project: Path) -> None:
 def test_progress_appears_when_a_machine_format_goes_to_a_file(project: Path) -> None:
     _, stderr, _ = stderr_on_a_terminal(project, "-f", "json", "-o", "report.json")
     assert "read 20" in stderr
+
+
+def test_baseline_shows_progress_too(project: Path) -> None:
+    stdout, stderr, code = stderr_on_a_terminal(project, command="baseline")
+    assert code == 0
+    assert "read 20" in stderr
+    assert stdout.startswith("wrote 20 findings to")
 
 
 @pytest.mark.parametrize(
