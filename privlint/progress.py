@@ -31,7 +31,8 @@ _DOING = {READ: "reading files", SUMMARIZED: "summarizing", ANALYSED: "analysing
 
 class LiveProgress(Progress):
     """A `Progress` that draws on `console` while used as a context manager: one line,
-    the current stage's bar over the counts of every stage and the time since the start."""
+    the current stage's bar and M/N, the counts of the stages before it, and the time
+    since the start."""
 
     def __init__(self, console: Console) -> None:
         self._done = {READ: 0, SUMMARIZED: 0, ANALYSED: 0}
@@ -39,7 +40,7 @@ class LiveProgress(Progress):
         self._bar = RichProgress(
             SpinnerColumn(),
             TextColumn("[bold]privlint[/] {task.description}"),
-            BarColumn(),
+            BarColumn(bar_width=24),
             MofNCompleteColumn(),
             TextColumn("[dim]{task.fields[counts]}[/]"),
             _Elapsed(time.monotonic()),
@@ -63,7 +64,10 @@ class LiveProgress(Progress):
             self._bar.update(self._task, advance=count, counts=self._counts())
 
     def _counts(self) -> str:
-        return " · ".join(f"{name} {count}" for name, count in self._done.items())
+        """The stages done so far (the current one is in the bar's M/N)."""
+        stages = list(self._done)
+        finished = stages[: stages.index(self._current)] if self._current in stages else stages
+        return " · ".join(f"{name} {self._done[name]}" for name in finished)
 
     def __enter__(self) -> LiveProgress:
         self._bar.start()
