@@ -37,15 +37,19 @@ from privlint.findings import Severity
 from privlint.gitdiff import NULL_REF, ChangedLines, GitDiffError, changed_lines, only_changed
 from privlint.inventory import build_inventory
 from privlint.policy import Policy
+from privlint.policy_summary import describe_policy
 from privlint.project_facts import inspect_project
-from privlint.reporters import REPORTERS, render
+from privlint.reporters import PLAIN_FORMATS, REPORTERS, render
 from privlint.reporters.context import ReportContext
 from privlint.reporters.github import step_summary_markdown
 from privlint.reporters.inventory import INVENTORY_FORMATS, render_inventory_table
+from privlint.reporters.statistics import render_statistics
 from privlint.ruledocs import documented_rules, explain_text, rule_infos
 from privlint.scan import ScanResult, scan
+from privlint.selection import Selection, SelectionError, selection
 from privlint.starter import starter_policy
-from privlint.stats import ScanStats
+from privlint.stats import Progress, ScanStats
+from privlint.terminal import for_a_terminal, show_progress, use_color
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -53,8 +57,8 @@ app = typer.Typer(
     name="privlint",
     help="Privacy policy-as-code linter: find personal data flowing into logs, exports, "
     "HTTP, analytics and messaging.",
-    add_completion=False,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
 )
@@ -111,7 +115,7 @@ def _version(value: bool) -> None:
 def main_options(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """privlint: a privacy policy-as-code linter for Python."""
@@ -122,9 +126,19 @@ def check(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to scan.")] = None,
     config: Annotated[Path | None, typer.Option(help="Policy file.")] = None,
     output_format: Annotated[
-        OutputFormat | None, typer.Option("--format", help="Report format (default: text).")
+        OutputFormat | None,
+        typer.Option("--format", "-f", help="Report format (default: text)."),
     ] = None,
-    output: Annotated[Path | None, typer.Option(help="Write the report to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    select: Annotated[
+        str | None,
+        typer.Option(metavar="RULE,...", help="Report only these rules (of the policy's)."),
+    ] = None,
+    ignore: Annotated[
+        str | None, typer.Option(metavar="RULE,...", help="Do not report these rules.")
+    ] = None,
     baseline: Annotated[
         Path | None,
         typer.Option(help="Hide findings whose fingerprint is in this baseline file."),
@@ -140,7 +154,18 @@ def check(
     severity: Annotated[
         Level | None, typer.Option(help="Lowest severity that fails the run (default: error).")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Less on stderr.")] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail the run.")
+    ] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Print only the number of findings per rule.")
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Nothing on stderr but errors; a text report lists findings only."
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More on stderr.")] = False,
     jobs: Annotated[
         int | None, typer.Option(min=1, help="Worker processes (default: CPU count).")
@@ -157,33 +182,51 @@ def check(
     policy = _policy(config, paths)
     defaults = policy.check  # `check:` in the policy; options given here win
     format_name = output_format.value if output_format else defaults.format or "text"
+    chosen = _selection(policy, select, ignore)
+    if statistics and format_name not in PLAIN_FORMATS:
+        _fail(f"--statistics prints text; it does not combine with --format {format_name}")
     if baseline is None and defaults.baseline is not None:
         baseline = policy.root / defaults.baseline
     use_cache = not no_cache if no_cache is not None else defaults.cache is not False
     accepted = _load_baseline(baseline)
     changed = _changed_lines(policy.root, _diff_ref(diff))
+    live = show_progress(sys.stderr, quiet, output is None, format_name in PLAIN_FORMATS)
     try:
-        result = scan(policy, paths or [], jobs=jobs or defaults.jobs, use_cache=use_cache)
+        with _progress(live) as progress:
+            result = scan(
+                policy,
+                paths or [],
+                jobs=jobs or defaults.jobs,
+                use_cache=use_cache,
+                progress=progress,
+            )
     except Exception as error:  # a bug in privlint: say so, fail the run
         if verbose:
             traceback.print_exc()
         _fail(f"internal error: {type(error).__name__}: {error} (run with --verbose for details)")
-    result, baselined = _narrow(result, accepted, changed, policy.root, paths or [], quiet, verbose)
+    result = replace(result, findings=chosen.findings(result.findings))
+    result, baselined, outside = _narrow(
+        result, accepted, changed, policy.root, paths or [], quiet, verbose
+    )
     fail_severity = Severity(severity.value if severity else defaults.severity or "error")
-    to_terminal = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     context = ReportContext(
         tool_version=__version__,
         root=policy.root,
         files_scanned=result.files_scanned,
-        color=to_terminal,
+        color=output is None and use_color(sys.stdout),
         errors=result.errors,
         fail_severity=fail_severity,
         suppressed=result.suppressed,
         baselined=baselined,
-        rules=rule_infos(policy),
+        rules=tuple(rule for rule in rule_infos(policy) if chosen.keeps(rule.id)),
+        outside_diff=outside,
+        findings_only=quiet,
     )
-    report = render(format_name, result.findings, context)
-    failed = context.failed(result.findings)
+    if statistics:
+        report = render_statistics(result.findings, context)
+    else:
+        report = render(format_name, result.findings, context)
+    failed = context.failed(result.findings) and not exit_zero
     if output is not None:
         _write_output(output, report)
         if not quiet:
@@ -203,6 +246,23 @@ def check(
     if result.tracebacks:
         _report_internal_errors(result.tracebacks, verbose)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _progress(live: bool) -> contextlib.AbstractContextManager[Progress]:
+    """The live display on stderr, or a silent `Progress` (rich's progress module is
+    loaded only for a display)."""
+    if not live:
+        return contextlib.nullcontext(Progress())
+    from privlint.progress import LiveProgress
+
+    return LiveProgress(_stderr())
+
+
+def _selection(policy: Policy, select: str | None, ignore: str | None) -> Selection:
+    try:
+        return selection(select, ignore, {rule.id for rule in documented_rules(policy)})
+    except SelectionError as error:
+        _fail(str(error))
 
 
 def _write_output(path: Path, text: str) -> None:
@@ -297,9 +357,10 @@ def _narrow(
     paths: list[Path],
     quiet: bool,
     verbose: bool,
-) -> tuple[ScanResult, int]:
-    """The findings this run reports (baseline first, then the diff) and how many
-    the baseline hid. Stale baseline entries are counted on stderr, listed with -v."""
+) -> tuple[ScanResult, int, int]:
+    """The findings this run reports (baseline first, then the diff), how many the
+    baseline hid and how many the diff left out (said on stderr unless `quiet`).
+    Stale baseline entries are counted on stderr, listed with -v."""
     findings, hidden = result.findings, 0
     if accepted is not None:
         match = apply_baseline(findings, accepted, root, paths)
@@ -317,22 +378,26 @@ def _narrow(
                         f"  {entry.path}: {entry.rule_id}: {entry.context} ({entry.fingerprint})",
                         markup=False,
                     )
+    outside = 0
     if changed is not None:
         kept = only_changed(findings, changed)
-        if verbose:
+        outside = len(findings) - len(kept)
+        if not quiet:
             _stderr().print(
-                f"privlint: {len(findings) - len(kept)} of {len(findings)} findings are "
-                f"outside the lines changed since {changed.ref} and not shown",
+                f"privlint: --diff {changed.ref}: {outside} of {len(findings)} findings are "
+                "outside the changed lines and not shown",
                 markup=False,
             )
         findings = kept
-    return replace(result, findings=findings), hidden
+    return replace(result, findings=findings), hidden, outside
 
 
-def _scan(policy: Policy, paths: list[Path] | None) -> ScanResult:
-    """A whole scan for the commands other than `check`; a crash is an internal error."""
+def _scan(policy: Policy, paths: list[Path] | None, live: bool = False) -> ScanResult:
+    """A whole scan for the commands other than `check` (`live`: with the progress
+    display); a crash is an internal error."""
     try:
-        return scan(policy, paths or [])
+        with _progress(live) as progress:
+            return scan(policy, paths or [], progress=progress)
     except Exception as error:  # a bug in privlint: say so, fail the run
         _fail(f"internal error: {type(error).__name__}: {error}")
 
@@ -377,7 +442,28 @@ def explain(
     known = {rule.id: rule for rule in documented_rules(_policy(config))}
     if rule_id not in known:
         _fail(f"unknown rule '{rule_id}'; `privlint rules` lists them")
-    typer.echo(explain_text(known[rule_id]), nl=False)
+    text = explain_text(known[rule_id])
+    if not for_a_terminal(sys.stdout):
+        typer.echo(text, nl=False)  # Markdown as written: for a pipe, a file or a README
+        return
+    from rich.markdown import Markdown
+
+    console = Console(force_terminal=True, no_color=not use_color(sys.stdout), highlight=False)
+    console.print(Markdown(text, code_theme="ansi_dark"))
+
+
+@app.command("config")
+def config_command(
+    path: Annotated[
+        Path | None, typer.Argument(help="A file or folder (default: the current folder).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Policy file.")] = None,
+) -> None:
+    """Show which policy applies to PATH: its file, the packs it extends, and how many
+    rules, sinks and sanitizers it resolves to."""
+    _check_paths_exist([path] if path else None)
+    policy = _policy(config, [path] if path else None)
+    typer.echo(describe_policy(policy, Path.cwd()), nl=False)
 
 
 @app.command("baseline")
@@ -391,7 +477,7 @@ def baseline_command(
 ) -> None:
     """Accept today's findings: write their fingerprints to a file for `check --baseline`."""
     policy = _policy(config, paths)
-    result = _scan(policy, paths)
+    result = _scan(policy, paths, show_progress(sys.stderr, False, False, True))
     target = output or policy.root / BASELINE_FILE
     entries = baseline_entries(result.findings)
     write_atomic(target, render_baseline(result.findings, __version__))

@@ -229,6 +229,7 @@ class _Loader:
         self.merged = _Merged()
         self.problems: list[ConfigProblem] = []
         self.applied: set[str] = set()
+        self.order: list[str] = []  # display names of the files applied, in order
 
     def load_project(self, path: Path) -> None:
         display = _display(path, self.cwd)
@@ -265,6 +266,7 @@ class _Loader:
             self._extend(ref, origin, (*chain, source))
         self.merged.apply(layer)
         self.applied.add(source.key)
+        self.order.append(source.display)
 
     def _extend(self, ref: str, origin: Origin, chain: tuple[_Source, ...]) -> None:
         target = self._resolve(ref, origin, chain[-1])
@@ -329,7 +331,7 @@ def load_policy(config: Path | None, cwd: Path) -> Policy:
         config_path = (cwd / path).resolve()
         loader.load_project(config_path)
         root = config_path.parent
-    policy = loader.merged.build(root, config_path)
+    policy = replace(loader.merged.build(root, config_path), layers=tuple(loader.order))
     problems = loader.problems + loader.merged.problems
     if problems:
         raise ConfigError(_in_file_order(problems))

@@ -164,6 +164,9 @@ class Policy:
     types: tuple[tuple[str, str], ...] = ()  # call pattern -> qualified type of its result
     rules: tuple[Rule, ...] = ()
     check: CheckDefaults = field(default_factory=CheckDefaults)
+    # The files applied, extended packs first (`privlint config`); not part of the
+    # policy's identity, so not of its repr, which keys the cache.
+    layers: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def active_rules(self) -> tuple[Rule, ...]:
         return tuple(rule for rule in self.rules if rule.enabled)

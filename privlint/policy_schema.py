@@ -44,7 +44,7 @@ SUPPORTED_VERSIONS = (1,)
 _TOP_KEYS = ("version", "extends", "include", "exclude", "source_roots", "pii", "sinks",
              "sanitizers", "propagators", "types", "rules", "check")  # fmt: skip
 _CHECK_KEYS = ("format", "severity", "baseline", "jobs", "cache")
-FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit")
 _PII_KEYS = ("fields", "names", "returns", "disable_default_names")
 _NAME_KEYS = ("pattern", "category")
 _SINK_KEYS = ("id", "kind", "calls", "args", "processor")

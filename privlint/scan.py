@@ -23,7 +23,7 @@ from privlint.incremental import ScanState, layout_key_parts
 from privlint.policy import Policy
 from privlint.prefilter import Prefilter
 from privlint.sources import Source, Unreadable, keep_live_entries, known_facts, read_source
-from privlint.stats import ScanStats
+from privlint.stats import READ, Progress, ScanStats
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,16 @@ def scan(
     jobs: int | None = None,
     use_cache: bool = True,
     prefilter: bool = True,
+    progress: Progress | None = None,
 ) -> ScanResult:
     """Scan `paths`; `prefilter=False` parses every file up front (same findings on every
-    fixture project, which the tests check; see "How privlint stays fast" in the README)."""
+    fixture project, which the tests check; see "How privlint stays fast" in the README).
+    `progress` hears of each stage and file as the scan goes."""
+    stats = ScanStats(progress=progress or Progress())
     with _cyclic_gc_paused():
-        return _scan(policy, paths, jobs, use_cache, Prefilter.of(policy) if prefilter else None)
+        return _scan(
+            policy, paths, jobs, use_cache, Prefilter.of(policy) if prefilter else None, stats
+        )
 
 
 @contextmanager
@@ -77,8 +82,8 @@ def _scan(
     jobs: int | None,
     use_cache: bool,
     prefilter: Prefilter | None,
+    stats: ScanStats,
 ) -> ScanResult:
-    stats = ScanStats()
     clock = time.perf_counter()
 
     def lap(stage: str) -> None:
@@ -92,7 +97,7 @@ def _scan(
     discovery = discover(policy.root, paths, policy.include, policy.exclude)
     errors = [(relative_path(p, policy.root), message) for p, message in discovery.problems]
     unreadable: list[Unreadable] = []
-    sources = _read(discovery.files, policy, errors, unreadable)
+    sources = _read(discovery.files, policy, errors, unreadable, stats.progress)
     stats.discovered = len(discovery.files)
     scope = sorted(relative_path(p, policy.root) for p in discovery.report_only or ())
     lap("discover")
@@ -152,11 +157,14 @@ def _read(
     policy: Policy,
     errors: list[tuple[str, str]],
     unreadable: list[Unreadable],
+    progress: Progress,
 ) -> list[Source]:
     """The discovered files' bytes; a file that exists but cannot be read goes to
     `unreadable` as a finding, since a file skipped in silence is a leak let through."""
     sources = []
+    progress.stage(READ, len(files))
     for path in files:
+        progress.advance()
         relative = relative_path(path, policy.root)
         name, is_package = module_name(path, policy.root, policy.source_roots)
         try:

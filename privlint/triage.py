@@ -29,7 +29,7 @@ from privlint.analysis.propagate import Propagation, SinkHit
 from privlint.cache import Cache
 from privlint.prefilter import Prefilter
 from privlint.sources import Source, Work, facts_key
-from privlint.stats import ScanStats
+from privlint.stats import ANALYSED, SUMMARIZED, ScanStats
 
 _Triaged = tuple[FileFacts, ModuleIR | None]
 _PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than it saves
@@ -47,18 +47,32 @@ class Workers:
         self.jobs = jobs or os.cpu_count() or 1
         self._pool: Executor | None = None
 
-    def map(self, function: Callable[[Source], T], sources: list[Source]) -> list[T]:
+    def map(
+        self,
+        function: Callable[[Source], T],
+        sources: list[Source],
+        done: Callable[[int], None] | None = None,
+    ) -> list[T]:
+        """`function` of each source, in order; `done(1)` as each result arrives here."""
+        tick = done or _ignore
         small = len(sources) < (2 if self._pool is not None else _PARALLEL_THRESHOLD)
         if self.jobs <= 1 or small:  # starting the pool costs more than a few files
-            return [function(source) for source in sources]
+            serial = []
+            for source in sources:
+                serial.append(function(source))
+                tick(1)
+            return serial
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.jobs, initializer=signal.signal, initargs=_IGNORE_SIGINT
             )
         # Biggest files first, so no worker is left parsing a large file at the end alone.
         order = sorted(range(len(sources)), key=lambda index: -len(sources[index].data))
-        done = self._pool.map(function, [sources[index] for index in order], chunksize=2)
-        results: dict[int, T] = dict(zip(order, done, strict=True))
+        arriving = self._pool.map(function, [sources[index] for index in order], chunksize=2)
+        results: dict[int, T] = {}
+        for index, result in zip(order, arriving, strict=True):
+            results[index] = result
+            tick(1)
         return [results[index] for index in range(len(sources))]
 
     def submit(self, function: Callable[[Source], T], source: Source) -> Future[T]:
@@ -228,6 +242,8 @@ def triage(
     """Every file's facts (from the cache when its content is known, else read now), and the
     IR of the seeds and of broken files."""
     result = Triage(sources, cache, workers, stats)
+    progress = stats.progress
+    progress.stage(SUMMARIZED, len(sources))
     pending: list[Source] = []
     for source in sources:
         facts = cache.load("facts", facts_key(source.key, prefilter)) if prefilter else _SEED
@@ -236,10 +252,11 @@ def triage(
             pending.append(source)
             continue
         result.facts[source.path] = facts
+        progress.advance()
         if isinstance(module, ModuleIR):
             result.summaries[source.path] = module
             stats.from_cache += 1
-    fresh = workers.map(partial(_facts_and_summary, prefilter, cache), pending)
+    fresh = workers.map(partial(_facts_and_summary, prefilter, cache), pending, progress.advance)
     for source, (facts, module) in zip(pending, fresh, strict=True):
         result.facts[source.path] = facts
         if prefilter is not None:
@@ -262,9 +279,12 @@ def propagate_in_rounds(
     pending = files.seeds()
     done = {module.name for module in pending}
     carried_so_far: set[str] = set()
+    progress = files.stats.progress
+    progress.stage(ANALYSED)
     while pending:
         files.prefetch(module.name for module in pending)
         propagation.run(pending)
+        progress.advance(len(pending))
         carried = propagation.carried_names(pending)
         carried_so_far |= carried
         names = sorted(
@@ -276,6 +296,10 @@ def propagate_in_rounds(
         files.prefetch(names)  # on the pool, rather than one by one as they load below
         pending = [m for m in map(propagation.program.module, names) if m is not None]
     return propagation.hits, frozenset(carried_so_far)
+
+
+def _ignore(count: int) -> None:
+    """No one is listening for results as they arrive."""
 
 
 def _needs_summary(facts: object) -> bool:

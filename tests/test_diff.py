@@ -242,3 +242,11 @@ def test_a_parse_error_is_in_the_diff_when_its_file_changed() -> None:
     broken = Finding("parse-error", Severity.ERROR, "m", "a.py", 1, 0)
     assert in_diff(broken, ChangedLines("HEAD", {"a.py": frozenset({40})}))
     assert not in_diff(broken, ChangedLines("HEAD", {"b.py": frozenset({1})}))
+
+
+def test_diff_says_how_many_findings_it_left_out(repo: Path) -> None:
+    result = privlint("check", "--diff", "HEAD~1")
+    assert "--diff HEAD~1: 1 of 2 findings are outside the changed lines" in result.stderr
+    assert result.stdout.splitlines()[-1].endswith("; 1 outside the diff")
+    quiet = privlint("check", "--diff", "HEAD~1", "--quiet")
+    assert quiet.stderr == ""

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from report_samples import PROJECT, assert_matches_golden, sample_context, sample_findings
 
-from privlint.findings import Finding, Severity, Step
+from privlint.findings import Finding, Severity, Step, with_fingerprints
 from privlint.reporters import REPORTERS, render, sarif
 from privlint.reporters.context import RuleInfo
 from privlint.reporters.sarif import render_sarif
@@ -404,3 +404,26 @@ def test_file_level_finding_is_pinned_to_line_one() -> None:
     assert (region["startLine"], region["startColumn"]) == (1, 1)
     step = result["codeFlows"][0]["threadFlows"][0]["locations"][0]["location"]
     assert step["message"]["text"]
+
+
+def test_fingerprints_are_unique_per_result_for_two_findings_on_one_line_text() -> None:
+    """Two calls with the same text in one file (say `log.info(user.email)` in two
+    functions): once they shared one line hash, and code scanning merged the alerts."""
+    first = chat_finding()
+    second = replace(first, line=first.line + 20, end_line=first.end_line + 20)
+    results = run_of(report(with_fingerprints([first, second])))["results"]
+    line_hashes = [r["partialFingerprints"]["primaryLocationLineHash"] for r in results]
+    assert len(set(line_hashes)) == 2
+    assert [line_hash.rsplit(":", 1)[1] for line_hash in line_hashes] == ["0", "1"]
+    own = [r["partialFingerprints"]["privlint/v1"] for r in results]
+    assert len(set(own)) == 2
+
+
+def test_a_different_trace_into_the_same_line_gives_a_different_line_hash() -> None:
+    finding = chat_finding()
+    other = replace(finding, trace=finding.trace[1:])
+    hashes = [
+        run_of(report([f]))["results"][0]["partialFingerprints"]["primaryLocationLineHash"]
+        for f in (finding, other)
+    ]
+    assert hashes[0] != hashes[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -139,13 +140,48 @@ def test_unreadable_source_falls_back_to_snippet(tmp_path: Path) -> None:
 
 def test_finding_without_source_or_snippet_shows_header_only(tmp_path: Path) -> None:
     context = ReportContext(tool_version="0", root=tmp_path, files_scanned=1)
+    context = replace(context, findings_only=True)
     output = render_text([finding()], context)
     assert output == (
         "app.py (1 finding)\n"
         "app.py:2:5: error no-pii-in-logs Personal data must not be written to logs\n"
         "\n"
-        "1 finding (1 error, 0 warnings, 0 info) in 1 file\n"
     )
+
+
+def test_report_ends_with_counts_by_rule_category_and_folder_then_next_steps(
+    tmp_path: Path,
+) -> None:
+    context = ReportContext(tool_version="0", root=tmp_path, files_scanned=3)
+    findings = [
+        finding(path="app/views.py", categories=("user.contact.email",)),
+        finding(path="app/views.py", line=9, categories=("user.contact.email", "user.name")),
+        finding(path="jobs/export.py", rule_id="no-pii-in-exports", categories=("user.name",)),
+        finding(path="setup.py", rule_id="parse-error", message="cannot parse file"),
+    ]
+    tail = render_text(findings, context).split("\n\n")[-1]
+    assert tail == (
+        "Findings by rule:\n"
+        "  2  no-pii-in-logs\n"
+        "  1  no-pii-in-exports\n"
+        "  1  parse-error\n"
+        "Findings by category:\n"
+        "  2  user.contact.email\n"
+        "  2  user.name\n"
+        "Findings by folder:\n"
+        "  2  app/\n"
+        "  1  jobs/\n"
+        "  1  setup.py\n"
+        "Next:\n"
+        "  privlint explain no-pii-in-logs  what the rule checks, what to write\n"
+        "  privlint baseline                accept today's findings; then only new ones fail\n"
+        "4 findings (4 errors, 0 warnings, 0 info) in 3 files\n"
+    )
+
+
+def test_summary_says_how_many_findings_the_diff_left_out() -> None:
+    output = render_text(sample_findings(), sample_context(outside_diff=3))
+    assert output.splitlines()[-1].endswith("; 2 baselined; 3 outside the diff; 1 scan error")
 
 
 def test_source_lines_are_cached_and_numbered_like_the_parser(tmp_path: Path) -> None:
@@ -178,3 +214,36 @@ def test_a_very_long_line_is_cut_around_the_sink_call(tmp_path: Path) -> None:
     start = caret.index("^")
     assert marked[start : start + len("logger.info(email)")] == "logger.info(email)"
     assert caret.count("^") == len("logger.info(email)")
+
+
+def test_a_multi_line_sink_call_is_shown_whole(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "def signup(user):\n"
+        "    log.info(\n"
+        '        "signed up %s",\n'
+        "        user.email,\n"
+        "    )\n"
+        "    return user\n",
+        encoding="utf-8",
+    )
+    context = ReportContext(tool_version="0", root=tmp_path, files_scanned=1)
+    output = render_text([finding(line=2, end_line=5, end_column=5)], context)
+    assert (
+        "    1 | def signup(user):\n"
+        "  > 2 |     log.info(\n"
+        "      |     ^^^^^^^^^\n"
+        '  > 3 |         "signed up %s",\n'
+        "  > 4 |         user.email,\n"
+        "  > 5 |     )\n"
+        "    6 |     return user\n"
+    ) in output
+
+
+def test_a_very_long_sink_call_is_cut_after_its_first_lines(tmp_path: Path) -> None:
+    lines = ["log.info(", *[f"    a{n}," for n in range(30)], ")"]
+    (tmp_path / "app.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    context = ReportContext(tool_version="0", root=tmp_path, files_scanned=1)
+    output = render_text([finding(line=1, column=0, end_line=32, end_column=1)], context)
+    marked = [line for line in output.splitlines() if line.startswith("  > ")]
+    assert len(marked) == 8
+    assert "a8," not in output

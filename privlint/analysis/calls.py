@@ -135,7 +135,7 @@ class CallEvaluation:
 
     def describe(self, func: ir.Expr) -> str:
         """How a callee reads in a trace: `WhatsAppClient.send_message`, `logger.info`."""
-        text = _dotted(func)
+        text = dotted(func)
         if text is None:
             return "call"
         return ".".join(text.split(".")[-2:])
@@ -210,13 +210,13 @@ class CallEvaluation:
                     method = self.program.find_method(cls, func.attr)
                     return base, method or f"{cls}.{func.attr}"
                 return base, f"{base.type}.{func.attr}"
-            if _dotted(func.base) is None:  # `", ".join(...)`, `"{}".format(...)`
+            if dotted(func.base) is None:  # `", ".join(...)`, `"{}".format(...)`
                 return base, f"<value>.{func.attr}"
-            return base, _dotted(func) or func.attr
+            return base, dotted(func) or func.attr
         value = self.interp.expr(func)
         if value.ref is not None:
             return None, value.ref
-        return None, _dotted(func) or "<call>"
+        return None, dotted(func) or "<call>"
 
     def _display(self, func: ir.Expr, target: str) -> str:
         entry = self.program.function(target)
@@ -231,7 +231,7 @@ class CallEvaluation:
         self, target: str, receiver: Value | None, args: list[tuple[ir.Arg, Value]], call: ir.Call
     ) -> Value | None:
         if self.program.is_class(target):
-            return self._construct(target, args)
+            return self._construct(target, args, call.pos)
         entry = self.program.function(target)
         if entry is None:
             return None
@@ -242,7 +242,9 @@ class CallEvaluation:
     def invoke(self, target: str, bound: Mapping[str, Value], pos: ir.Pos) -> Value:
         """Analyse a project function for these arguments and bring its effects to the caller."""
         outcome = self.interp.propagation.call(target, bound)
-        steps = self.interp.propagation.parameter_steps(target)
+        function = self.program.defined(target)[0]
+        note = f"read {function.name} (a property)" if function.kind == "property" else None
+        steps = self._entry_steps(target, pos, note or f"passed to {function.name}()")
         self.interp.splice_hits(outcome.hits, bound, steps)
         return splice_value(outcome.returned, bound, steps)
 
@@ -288,7 +290,11 @@ class CallEvaluation:
             bound[double_star.name] = replace(kwargs, fields=extra_kwargs)
         return bound
 
-    def _construct(self, cls: str, args: list[tuple[ir.Arg, Value]]) -> Value:
+    def _entry_steps(self, target: str, pos: ir.Pos, note: str) -> dict[str, tuple[Step, ...]]:
+        """How arguments enter `target` from the call at `pos`: the caller's line first."""
+        return self.interp.propagation.parameter_steps(target, self.interp.step(pos, note))
+
+    def _construct(self, cls: str, args: list[tuple[ir.Arg, Value]], pos: ir.Pos) -> Value:
         """A new instance: fields from `__init__`'s stores on `self`, or dataclass-style."""
         init = self.program.find_method(cls, "__init__")
         unmapped: list[Taint] = []
@@ -298,7 +304,7 @@ class CallEvaluation:
             function = self.program.defined(init)[0]
             bound = self._bind(function, Value(type=cls), args)
             outcome = self.interp.propagation.call(init, bound)
-            steps = self.interp.propagation.parameter_steps(init)
+            steps = self._entry_steps(init, pos, f"passed to {cls.rsplit('.', 1)[-1]}()")
             self.interp.splice_hits(outcome.hits, bound, steps)
             fields = {name: splice_value(v, bound, steps) for name, v in outcome.stores.items()}
         # Fields carry their own data: reading `obj.id` never sees `obj.email` (SPEC §3a).
@@ -488,15 +494,16 @@ def _joined(existing: Value | None, value: Value) -> Value:
     return value if existing is None else combine([existing, value])
 
 
-def _dotted(expr: ir.Expr) -> str | None:
+def dotted(expr: ir.Expr) -> str | None:
+    """An expression as dotted text (`a.b`, `load().email`), None when it is not one."""
     if isinstance(expr, ir.Name):
         return expr.name
     if isinstance(expr, ir.Attr):
-        base = _dotted(expr.base)
+        base = dotted(expr.base)
         return f"{base}.{expr.attr}" if base else expr.attr
     if isinstance(expr, ir.Global):
         return expr.qualname
     if isinstance(expr, ir.Call):
-        inner = _dotted(expr.func)
+        inner = dotted(expr.func)
         return f"{inner}()" if inner else None
     return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from privlint.analysis import ir
-from privlint.analysis.calls import MESSAGE, CallEvaluation, is_configuration
+from privlint.analysis.calls import MESSAGE, CallEvaluation, dotted, is_configuration
 from privlint.analysis.program import Program
 from privlint.analysis.values import (
     CLEAN,
@@ -266,10 +266,12 @@ class Propagation:
     def record(self, hit: SinkHit) -> None:
         self.hits.append(hit)
 
-    def parameter_steps(self, qualname: str) -> dict[str, Step]:
+    def parameter_steps(self, qualname: str, caller: Step) -> dict[str, tuple[Step, ...]]:
+        """The steps a value takes into each parameter of `qualname`: the call (`caller`,
+        in the calling function), then the parameter in the callee."""
         function, module = self.program.defined(qualname)
         return {
-            p.name: self._step(module, p.pos, f"argument '{p.name}' of {function.name}()")
+            p.name: (caller, self._step(module, p.pos, f"argument '{p.name}' of {function.name}()"))
             for p in function.params
         }
 
@@ -490,9 +492,12 @@ class Interpreter:
 
     def attribute(self, node: ir.Attr) -> Value:
         base = self.expr(node.base)
-        return self.read_attribute(base, node.attr, node.pos)
+        return self.read_attribute(base, node.attr, node.pos, dotted(node.base))
 
-    def read_attribute(self, base: Value, attr: str, pos: ir.Pos) -> Value:
+    def read_attribute(
+        self, base: Value, attr: str, pos: ir.Pos, written: str | None = None
+    ) -> Value:
+        """`base.attr`; `written` is how the base reads in the code, for the trace."""
         if base.ref is not None:
             return self.global_value(f"{base.ref}.{attr}")
         cls = self.program.class_of(base.type)
@@ -507,7 +512,7 @@ class Interpreter:
         # Field sensitivity: an attribute of an object privlint knows nothing of carries
         # what its own name says, never the object's other data (SPEC §3a).
         type_name = f"{base.type}.{attr}" if base.type is not None else None
-        return self.named(Value(type=type_name), attr, pos, f"read .{attr}")
+        return self.named(Value(type=type_name), attr, pos, f"read {written or ''}.{attr}")
 
     def class_attribute(self, base: Value, cls: str, attr: str, pos: ir.Pos) -> Value:
         method = self.program.find_method(cls, attr)
@@ -623,7 +628,10 @@ class Interpreter:
             self.relative_hits.append(SinkHit(sink, self.module.path, pos, qualname, call, rooted))
 
     def splice_hits(
-        self, hits: Iterable[SinkHit], bound: Mapping[str, Value], steps: Mapping[str, Step]
+        self,
+        hits: Iterable[SinkHit],
+        bound: Mapping[str, Value],
+        steps: Mapping[str, tuple[Step, ...]],
     ) -> None:
         for hit in hits:
             labels = [s for label in hit.labels for s in splice(label, bound, steps)]

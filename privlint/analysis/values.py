@@ -156,7 +156,7 @@ def shape(value: Value, depth: int = 2) -> tuple[object, ...]:
 
 
 def splice(
-    label: Label, bound: Mapping[str, Value], entry_steps: Mapping[str, Step]
+    label: Label, bound: Mapping[str, Value], entry_steps: Mapping[str, tuple[Step, ...]]
 ) -> list[Label]:
     """Labels of a callee rooted at a parameter → the caller's labels with joined traces."""
     if not label.root:
@@ -170,8 +170,7 @@ def splice(
         value = value.fields.get(name)
     if value is None:
         return []
-    entry = entry_steps.get(parameter)
-    prefix = (entry,) if entry is not None else ()
+    prefix = entry_steps.get(parameter, ())
     if is_object:
         root = (*value.origin_root, OBJECT) if value.origin_root is not None else ()
         return [Label(label.category, root, (*value.origin, *prefix, *label.steps))]
@@ -183,7 +182,7 @@ def splice(
 
 
 def splice_value(
-    value: Value, bound: Mapping[str, Value], entry_steps: Mapping[str, Step]
+    value: Value, bound: Mapping[str, Value], entry_steps: Mapping[str, tuple[Step, ...]]
 ) -> Value:
     taint: dict[LabelKey, Label] = {}
     for label in value.taint.values():
@@ -197,8 +196,7 @@ def splice_value(
     origin, origin_root = value.origin, value.origin_root
     if origin_root is not None:
         parameter = bound.get(origin_root[0])
-        entry = entry_steps.get(origin_root[0])
-        prefix = (entry,) if entry is not None else ()
+        prefix = entry_steps.get(origin_root[0], ())
         if parameter is not None:
             origin, origin_root = (*parameter.origin, *prefix, *origin), parameter.origin_root
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from privlint.findings import Finding
+from privlint.reporters.concise import render_concise
 from privlint.reporters.context import ReportContext
 from privlint.reporters.github import render_github
 from privlint.reporters.json import render_json
@@ -20,11 +21,15 @@ Reporter = Callable[[Sequence[Finding], ReportContext], str]
 
 REPORTERS: dict[str, Reporter] = {
     "text": render_text,
+    "concise": render_concise,
     "json": render_json,
     "sarif": render_sarif,
     "github": render_github,
     "junit": render_junit,
 }
+
+# Formats a person reads; the others are for machines (a live display would get in their way).
+PLAIN_FORMATS = ("text", "concise")
 
 
 def render(fmt: str, findings: Sequence[Finding], context: ReportContext) -> str:
@@ -38,4 +43,4 @@ def render(fmt: str, findings: Sequence[Finding], context: ReportContext) -> str
     return reporter(findings, context)
 
 
-__all__ = ["REPORTERS", "ReportContext", "Reporter", "render"]
+__all__ = ["PLAIN_FORMATS", "REPORTERS", "ReportContext", "Reporter", "render"]

@@ -51,6 +51,8 @@ class ReportContext:
     errors: tuple[tuple[str, str], ...] = ()
     fail_severity: Severity = Severity.ERROR
     rules: tuple[RuleInfo, ...] = ()
+    outside_diff: int = 0  # findings `--diff` left out: not on changed lines
+    findings_only: bool = False  # `--quiet`: a text report without its summary
     _lines: dict[str, list[str]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )

@@ -60,7 +60,10 @@ def render_sarif(findings: Sequence[Finding], context: ReportContext) -> str:
         "originalUriBaseIds": {SRCROOT: {"uri": context.root.resolve().as_uri().rstrip("/") + "/"}},
         # LibCST counts columns in code points, not SARIF's default UTF-16 units.
         "columnKind": "unicodeCodePoints",
-        "results": [_result(finding, rule_index[finding.rule_id], context) for finding in kept],
+        "results": [
+            _result(finding, rule_index[finding.rule_id], line_hash, context)
+            for finding, line_hash in zip(kept, _line_hashes(kept, context), strict=True)
+        ],
     }
     document = {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
     return json.dumps(document, indent=2) + "\n"
@@ -135,14 +138,16 @@ def _invocation(context: ReportContext, omitted: int) -> dict[str, Any]:
     return invocation
 
 
-def _result(finding: Finding, rule_index: int, context: ReportContext) -> dict[str, Any]:
+def _result(
+    finding: Finding, rule_index: int, line_hash: str, context: ReportContext
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": _LEVEL[finding.severity],
         "message": {"text": message_with_categories(finding)},
         "locations": [{"physicalLocation": _physical_location(finding)}],
-        "partialFingerprints": _fingerprints(finding, context),
+        "partialFingerprints": _fingerprints(finding, line_hash),
         "properties": {
             "categories": list(finding.categories),
             "sink": {"id": finding.sink_id, "kind": finding.sink_kind, "call": finding.sink_call},
@@ -177,22 +182,37 @@ def _artifact(path: str) -> dict[str, str]:
     return {"uri": quote(path.replace("\\", "/"), safe="/"), "uriBaseId": SRCROOT}
 
 
-def _fingerprints(finding: Finding, context: ReportContext) -> dict[str, str]:
-    fingerprints = {"primaryLocationLineHash": _line_hash(finding, context)}
+def _fingerprints(finding: Finding, line_hash: str) -> dict[str, str]:
+    fingerprints = {"primaryLocationLineHash": line_hash}
     if finding.fingerprint:
         fingerprints["privlint/v1"] = finding.fingerprint
     return fingerprints
 
 
+def _line_hashes(findings: Sequence[Finding], context: ReportContext) -> list[str]:
+    """`HASH:N` per finding, unique within its file (code scanning merges the alerts that
+    share one): HASH survives lines moving, N counts the findings of a file before it
+    with the same HASH (GitHub's own line hashes carry the same occurrence suffix)."""
+    seen: dict[tuple[str, str], int] = {}
+    hashes = []
+    for finding in findings:
+        digest = _line_hash(finding, context)
+        occurrence = seen.get((finding.path, digest), 0)
+        seen[(finding.path, digest)] = occurrence + 1
+        hashes.append(f"{digest}:{occurrence}")
+    return hashes
+
+
 def _line_hash(finding: Finding, context: ReportContext) -> str:
-    """Rule id plus the sink line's text without whitespace: survives lines moving."""
+    """Rule id, the sink line's text without whitespace, the categories and the trace's
+    files and notes (never its line numbers): two flows into one line differ."""
     text = finding.snippet
     if not text:
         lines = context.source_lines(finding.path)
         text = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
-    normalized = "".join(text.split())
-    digest = hashlib.sha256(f"{finding.rule_id}\x1f{normalized}".encode()).hexdigest()
-    return digest[:32]
+    parts = [finding.rule_id, "".join(text.split()), ",".join(finding.categories)]
+    parts += [f"{step.path}\x1e{step.note}" for step in finding.trace]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
 def _limit_trace(trace: tuple[Step, ...]) -> tuple[Step, ...]:

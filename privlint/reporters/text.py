@@ -23,9 +23,11 @@ from privlint.reporters.context import (
     count_by_severity,
     sorted_findings,
 )
+from privlint.reporters.summary import breakdown
 
 WIDTH = 100
 CONTEXT_LINES = 1
+MAX_SPAN_LINES = 8  # lines of a multi-line sink call shown in its excerpt
 MAX_EXCERPT_WIDTH = 160  # characters of a source line shown in an excerpt
 _LEAD = 40  # characters kept before the sink call when a long line is cut
 
@@ -43,20 +45,10 @@ _ESCAPES = {code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") for c
 
 
 def render_text(findings: Sequence[Finding], context: ReportContext) -> str:
-    """The whole report as one string, ending with the summary line."""
+    """The whole report as one string: diagnostics, then the breakdown and next steps,
+    ending with the summary line (diagnostics only when `context.findings_only`)."""
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=context.color,
-        force_jupyter=False,
-        force_interactive=False,
-        color_system="standard" if context.color else None,
-        no_color=not context.color,
-        width=WIDTH,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
+    console = report_console(buffer, context.color)
     ordered = sorted_findings(findings)
     for path, group in groupby(ordered, key=lambda finding: finding.path):
         in_file = list(group)
@@ -65,12 +57,33 @@ def render_text(findings: Sequence[Finding], context: ReportContext) -> str:
             for line in _diagnostic(finding, context):
                 console.print(line, soft_wrap=True)
             console.print()
+    if context.findings_only:
+        return buffer.getvalue()
     if context.errors:
         for line in _errors(context.errors):
             console.print(line, soft_wrap=True)
         console.print()
-    console.print(_summary(ordered, context), soft_wrap=True)
+    for line in breakdown(ordered):
+        console.print(line, soft_wrap=True)
+    console.print(summary_line(ordered, context), soft_wrap=True)
     return buffer.getvalue()
+
+
+def report_console(buffer: io.StringIO, color: bool) -> Console:
+    """A console that writes a report into `buffer`: styled only when `color`, never
+    interpreting markup or emoji in what it prints."""
+    return Console(
+        file=buffer,
+        force_terminal=color,
+        force_jupyter=False,
+        force_interactive=False,
+        color_system="standard" if color else None,
+        no_color=not color,
+        width=WIDTH,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
 
 
 def _file_heading(path: str, count: int) -> Text:
@@ -80,7 +93,7 @@ def _file_heading(path: str, count: int) -> Text:
 
 
 def _diagnostic(finding: Finding, context: ReportContext) -> list[Text]:
-    lines = [_header(finding)]
+    lines = [header(finding)]
     lines.extend(_excerpt(finding, context))
     if finding.sink_call or finding.sink_id:
         lines.append(_sink(finding))
@@ -90,7 +103,7 @@ def _diagnostic(finding: Finding, context: ReportContext) -> list[Text]:
     return lines
 
 
-def _header(finding: Finding) -> Text:
+def header(finding: Finding) -> Text:
     """`path:line:col: severity rule-id message [categories]`."""
     header = Text.assemble(
         (f"{printable(finding.path)}:{finding.line}:{finding.column + 1}:", "bold"),
@@ -108,16 +121,18 @@ def _header(finding: Finding) -> Text:
 
 
 def _excerpt(finding: Finding, context: ReportContext) -> list[Text]:
-    """The sink line marked with `>` between its neighbours, a caret under the call.
+    """The sink call's lines (a call over several lines whole, up to `MAX_SPAN_LINES`)
+    marked with `>` between their neighbours, a caret under the call's first line.
 
     Falls back to the finding's own snippet when the file cannot be read.
     """
     if finding.line < 1:
         return []
     source = context.source_lines(finding.path)
+    span_end = min(max(finding.line, finding.end_line), finding.line + MAX_SPAN_LINES - 1)
     if finding.line <= len(source):
         first = max(1, finding.line - CONTEXT_LINES)
-        last = min(len(source), finding.line + CONTEXT_LINES)
+        last = min(len(source), span_end + CONTEXT_LINES)
         numbered = [(number, source[number - 1]) for number in range(first, last + 1)]
     elif finding.snippet:
         numbered = [(finding.line, finding.snippet)]
@@ -130,7 +145,8 @@ def _excerpt(finding: Finding, context: ReportContext) -> list[Text]:
     for number, raw in numbered:
         is_sink = number == finding.line
         shown, finding_here = _window(raw, finding if is_sink else None)
-        marker = Text("  > ", style=style) if is_sink else Text("    ")
+        in_call = finding.line <= number <= span_end
+        marker = Text("  > ", style=style) if in_call else Text("    ")
         line = Text.assemble(marker, (f"{number:>{gutter}} |", _GUTTER_STYLE), " ", _display(shown))
         line.rstrip()
         lines.append(line)
@@ -219,7 +235,7 @@ def _errors(errors: tuple[tuple[str, str], ...]) -> list[Text]:
     return lines
 
 
-def _summary(findings: Sequence[Finding], context: ReportContext) -> Text:
+def summary_line(findings: Sequence[Finding], context: ReportContext) -> Text:
     """`N findings (E errors, W warnings, I info) in F files; S suppressed; B baselined`."""
     files = _plural(context.files_scanned, "file")
     extras = []
@@ -227,6 +243,8 @@ def _summary(findings: Sequence[Finding], context: ReportContext) -> Text:
         extras.append(f"{context.suppressed} suppressed")
     if context.baselined:
         extras.append(f"{context.baselined} baselined")
+    if context.outside_diff:
+        extras.append(f"{context.outside_diff} outside the diff")
     if context.errors:
         extras.append(_plural(len(context.errors), "scan error"))
     tail = "".join(f"; {extra}" for extra in extras)
