@@ -53,6 +53,21 @@ DIAGNOSTICS: dict[str, Diagnostic] = {
             "traceback; until it is fixed, exclude the file in the policy."
         ),
     ),
+    "analysis-incomplete": _error(
+        summary="Personal data reaches a call deeper than privlint follows, so it was not checked.",
+        why=(
+            "privlint follows data through at most 24 nested calls; past that, a leak would go "
+            "unseen. It reports the cut, with the data that reached it, so the gate fails closed "
+            "instead of passing code it did not analyse."
+        ),
+        example=(
+            "def w25(v): return w24(v)  # ... 25 wrappers deep\ndef handler(email): w25(email)"
+        ),
+        instead=(
+            "Flatten the chain of wrappers, or review the flow and suppress the finding with a "
+            "reason: `# privlint: ignore[analysis-incomplete] reviewed: only hashed below`."
+        ),
+    ),
     "unknown-category": _error(
         summary="A `# pii:` comment or `Annotated` marker names a category the taxonomy lacks.",
         why=(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pathspec import GitIgnoreSpec
 
+from privlint.analysis.calls import CUT
 from privlint.analysis.ir import ModuleIR
 from privlint.analysis.propagate import SinkHit
 from privlint.analysis.values import Label
@@ -36,6 +37,11 @@ def judge(hits: Iterable[SinkHit], policy: Policy, lines: SourceLines) -> Verdic
     findings: list[Finding] = []
     allowed: list[AllowedFlow] = []
     for group in grouped.values():
+        cuts = [label for hit in group if hit.sink.id == CUT.id for label in hit.labels]
+        if cuts:
+            cut = next(hit for hit in group if hit.sink.id == CUT.id)
+            categories = tuple(sorted({label.category for label in cuts}))
+            findings.append(_finding(_INCOMPLETE, cut, categories, cuts, lines))
         for rule in policy.active_rules():
             # One sink call, one finding per rule, even where contexts matched it as two sinks.
             covered = [hit for hit in group if rule.covers_sink(hit.sink.id, hit.sink.kind)]
@@ -51,6 +57,17 @@ def judge(hits: Iterable[SinkHit], policy: Policy, lines: SourceLines) -> Verdic
             if reported:
                 findings.append(_finding(rule, first, _categories(reported), reported, lines))
     return Verdict(findings, allowed)
+
+
+_INCOMPLETE = Rule(
+    id="analysis-incomplete",
+    severity=Severity.ERROR,
+    message=(
+        "privlint stopped following personal data here: the call chain is deeper than it "
+        "analyses, so the sinks further down were not checked"
+    ),
+    categories=(),
+)
 
 
 def _finding(

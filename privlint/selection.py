@@ -10,7 +10,7 @@ from privlint.findings import Finding
 from privlint.yamlpos import did_you_mean
 
 # A file that was not checked fails the run whatever is selected: privlint fails closed.
-ALWAYS_REPORTED = frozenset({"parse-error", "internal-error"})
+ALWAYS_REPORTED = frozenset({"parse-error", "internal-error", "analysis-incomplete"})
 
 
 class SelectionError(Exception):

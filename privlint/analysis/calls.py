@@ -28,10 +28,13 @@ from privlint.analysis.values import (
 )
 from privlint.catalog import snake_case
 from privlint.findings import Step
-from privlint.policy import Propagator
+from privlint.policy import Propagator, SinkSpec
 
 if TYPE_CHECKING:
     from privlint.analysis.propagate import Interpreter
+
+# Where the analysis stops following data (SPEC §3a: fail closed), reported like a sink.
+CUT = SinkSpec(id="analysis-incomplete", kind="analysis-incomplete", calls=())
 
 MESSAGE = "@message"  # the field holding what an exception's `__init__` gave its base class
 
@@ -132,6 +135,7 @@ class CallEvaluation:
         self.catalog = interpreter.catalog
         self.last_was_opaque = False
         self.raised: ir.Expr | None = None  # the expression a `raise` statement raises
+        self.cut_below = False  # some call made here was not followed (too deep)
 
     def describe(self, func: ir.Expr) -> str:
         """How a callee reads in a trace: `WhatsAppClient.send_message`, `logger.info`."""
@@ -243,6 +247,9 @@ class CallEvaluation:
         """Analyse a project function for these arguments and bring its effects to the caller."""
         outcome = self.interp.propagation.call(target, bound)
         function = self.program.defined(target)[0]
+        if outcome.cut:
+            self.interp.hit(CUT, pos, self._display(ir.Global(target), target), bound.values())
+        self.cut_below = self.cut_below or outcome.cut or outcome.cut_below
         note = f"read {function.name} (a property)" if function.kind == "property" else None
         steps = self._entry_steps(target, pos, note or f"passed to {function.name}()")
         self.interp.splice_hits(outcome.hits, bound, steps)
@@ -304,6 +311,7 @@ class CallEvaluation:
             function = self.program.defined(init)[0]
             bound = self._bind(function, Value(type=cls), args)
             outcome = self.interp.propagation.call(init, bound)
+            self.cut_below = self.cut_below or outcome.cut or outcome.cut_below
             steps = self._entry_steps(init, pos, f"passed to {cls.rsplit('.', 1)[-1]}()")
             self.interp.splice_hits(outcome.hits, bound, steps)
             fields = {name: splice_value(v, bound, steps) for name, v in outcome.stores.items()}

@@ -58,6 +58,8 @@ class Outcome:
     stores: dict[str, Value] = field(default_factory=dict)
     hits: list[SinkHit] = field(default_factory=list)  # labels rooted at parameters
     env: dict[str, Value] = field(default_factory=dict)
+    cut: bool = False  # not analysed: the call chain is deeper than MAX_DEPTH
+    cut_below: bool = False  # analysed, but a call inside was cut: true of this depth only
 
 
 class Propagation:
@@ -74,6 +76,7 @@ class Propagation:
         self._instance_fields: dict[str, Mapping[str, Value]] = {}
         self._contexts: dict[str, int] = {}
         self._personal_classes: dict[str, bool] = {}
+        self.running: list[Interpreter] = []  # the bodies being interpreted, innermost last
         self.depth = 0
 
     def run(self, modules: Iterable[ir.ModuleIR]) -> list[SinkHit]:
@@ -181,8 +184,10 @@ class Propagation:
             cached = self._memo.get(key)
             if cached is not None:
                 return cached
-        if key in self._active or self.depth >= MAX_DEPTH:
+        if key in self._active:
             return Outcome(returned=combine(bound.values()))
+        if self.depth >= MAX_DEPTH:
+            return Outcome(returned=combine(bound.values()), cut=True)
         env: dict[str, Value] = {}
         for parameter in function.params:
             given = bound.get(parameter.name)
@@ -201,7 +206,8 @@ class Propagation:
         finally:
             self.depth -= 1
             self._active.discard(key)
-        self._memo[key] = outcome
+        if not outcome.cut_below:  # a shallower caller would see further: analyse it again
+            self._memo[key] = outcome
         return outcome
 
     def entry_parameter(self, function: ir.FunctionIR, module: ir.ModuleIR, p: ir.Param) -> Value:
@@ -228,6 +234,15 @@ class Propagation:
                 labels.append(Label(category, (), (self._step(module, p.pos, note),)))
         return with_labels(Value(type=p.type_name), self.known(labels))
 
+    def enclosing_env(self, qualname: str) -> dict[str, Value]:
+        """The variables of an enclosing function, for a closure: as they are now if that
+        function is running (a nested function or lambda called from its body), else as
+        its entry analysis left them."""
+        for interpreter in reversed(self.running):
+            if interpreter.function.qualname == qualname:
+                return interpreter.env
+        return self.entry(qualname).env
+
     def instance_fields(self, class_qualname: str) -> Mapping[str, Value]:
         """Attributes `__init__` stores on `self`, as seen when its arguments are unseen."""
         known = self._instance_fields.get(class_qualname)
@@ -249,13 +264,23 @@ class Propagation:
         env: dict[str, Value],
     ) -> Outcome:
         interpreter = Interpreter(self, function, module, env)
-        interpreter.block(function.body)
+        self.running.append(interpreter)
+        try:
+            interpreter.block(function.body)
+        finally:
+            self.running.pop()
         returned = CLEAN
         for value in interpreter.returns:
             returned = join(returned, value)
         if function.return_type and not returned.type:
             returned = replace(returned, type=function.return_type)
-        return Outcome(returned, interpreter.stores, interpreter.relative_hits, interpreter.env)
+        return Outcome(
+            returned,
+            interpreter.stores,
+            interpreter.relative_hits,
+            interpreter.env,
+            cut_below=interpreter.calls.cut_below,
+        )
 
     def _step(self, module: ir.ModuleIR, pos: ir.Pos, note: str) -> Step:
         return Step(module.path, pos[0], pos[1], note)
@@ -464,7 +489,7 @@ class Interpreter:
             return value
         parent = self.function.parent
         while parent is not None and self.program.is_function(parent):
-            outer = self.propagation.entry(parent).env
+            outer = self.propagation.enclosing_env(parent)
             if name in outer:
                 return outer[name]
             parent = self.program.defined(parent)[0].parent
@@ -657,6 +682,7 @@ _VERBS = {
     "database": "stored by",
     "queue": "published by",
     "exception": "raised as",
+    "analysis-incomplete": f"not followed (call depth over {MAX_DEPTH}) into",
 }
 
 _BUILTINS = frozenset(dir(__import__("builtins")))

@@ -150,7 +150,8 @@ class _ModuleLowering:
         self.functions: list[ir.FunctionIR] = []
         self.classes: list[ir.ClassIR] = []
         self.tags: list[ir.Tag] = []
-        self.lambda_params: set[str] = set()
+        self.scope = module  # the function (or module) whose body is being lowered
+        self.lambdas: dict[str, int] = {}  # lambdas lowered so far, per scope, for their names
         self.recorded: list[ir.Pos] = []  # real positions, in the order placeholders count
         self.placeholders = 0
 
@@ -264,8 +265,12 @@ class _ModuleLowering:
     # ------------------------------------------------------------ statements
     def _block(self, statements: Sequence[cst.BaseStatement], scope: str) -> ir.Block:
         lowered: list[ir.Stmt] = []
-        for statement in statements:
-            lowered.extend(self._statement(statement, scope))
+        outer, self.scope = self.scope, scope
+        try:
+            for statement in statements:
+                lowered.extend(self._statement(statement, scope))
+        finally:
+            self.scope = outer
         return tuple(lowered)
 
     def _suite(self, suite: cst.BaseSuite, scope: str) -> ir.Block:
@@ -567,7 +572,7 @@ class _ModuleLowering:
         return tuple(self._expr(node) for node in nodes)
 
     def _name(self, node: cst.Name) -> ir.Expr:
-        if node.value in ("True", "False", "None") or node.value in self.lambda_params:
+        if node.value in ("True", "False", "None"):
             return ir.CONST
         return ir.Name(node.value, self._pos(node))
 
@@ -678,15 +683,23 @@ class _ModuleLowering:
         return ir.Comprehension(tuple(bindings), tuple(conditions), elements)
 
     def _lambda(self, node: cst.Lambda) -> ir.Expr:
-        names = {p.name.value for p in node.params.params} | {
-            p.name.value for p in node.params.kwonly_params
-        }
-        added = names - self.lambda_params
-        self.lambda_params |= added
+        """A lambda is a function of its own (`<lambda1>` in its scope): calling it later,
+        `g = lambda: email; log(g())`, runs its body like any nested function's."""
+        scope = self.scope
+        count = self.lambdas[scope] = self.lambdas.get(scope, 0) + 1
+        qualname = f"{scope}.<lambda{count}>"
+        params = self._params(node.params)
+        pos = self._pos(node)
+        outer, self.scope = self.scope, qualname
         try:
-            return ir.Drop((self._expr(node.body),))
+            body = (ir.Return(self._expr(node.body), pos),)
         finally:
-            self.lambda_params -= added
+            self.scope = outer
+        parent = scope if scope != self.module else None
+        self.functions.append(
+            ir.FunctionIR(qualname, f"<lambda{count}>", params, body, pos, parent=parent)
+        )
+        return ir.Global(qualname)
 
     def _await(self, node: cst.Await) -> ir.Expr:
         return self._expr(node.expression)

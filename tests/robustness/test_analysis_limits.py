@@ -1,0 +1,46 @@
+"""Where the analysis cuts a path that carried personal data, it says so (fail closed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .hostile import run_privlint, scan_root, write_project
+
+
+def _wrappers(depth: int) -> str:
+    """`handler(email)` → w{depth}() → … → w0(), which logs its argument."""
+    body = ["import logging", "", "def w0(value):", "    logging.info('%s', value)", ""]
+    for index in range(1, depth + 1):
+        body += [f"def w{index}(value):", f"    w{index - 1}(value)", ""]
+    body += ["def handler(email):", f"    w{depth}(email)", ""]
+    return "\n".join(body)
+
+
+def test_a_chain_deeper_than_followed_is_an_analysis_incomplete_finding(tmp_path: Path) -> None:
+    write_project(tmp_path, {"chain.py": _wrappers(30)})
+    result = scan_root(tmp_path)
+    (finding,) = result.findings
+    assert finding.rule_id == "analysis-incomplete"
+    assert finding.severity.value == "error"
+    assert finding.categories == ("user.contact.email",)
+    process = run_privlint(tmp_path, "check", "--no-cache", "--select", "no-pii-in-logs")
+    assert process.returncode == 1, process.stdout + process.stderr  # not ignorable
+
+
+def test_a_chain_within_the_limit_is_followed_to_its_sink(tmp_path: Path) -> None:
+    write_project(tmp_path, {"chain.py": _wrappers(10)})
+    assert [f.rule_id for f in scan_root(tmp_path).findings] == ["no-pii-in-logs"]
+
+
+def test_a_chain_of_200_modules_reports_where_it_is_cut(tmp_path: Path) -> None:
+    files = {"pkg/__init__.py": "", "pkg/m199.py": "import logging\n\n\ndef hop(value):\n"}
+    files["pkg/m199.py"] += "    logging.info('%s', value)\n"
+    for index in range(199):
+        files[f"pkg/m{index}.py"] = (
+            f"from pkg import m{index + 1}\n\n\ndef hop(value):\n    m{index + 1}.hop(value)\n"
+        )
+    files["pkg/entry.py"] = "from pkg import m0\n\n\ndef start(email):\n    m0.hop(email)\n"
+    write_project(tmp_path, files)
+    findings = scan_root(tmp_path).findings
+    assert {f.rule_id for f in findings} == {"analysis-incomplete"}
+    assert all(f.categories == ("user.contact.email",) for f in findings)
