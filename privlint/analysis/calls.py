@@ -150,6 +150,9 @@ class CallEvaluation:
         args = [(arg, self.interp.expr(arg.value)) for arg in call.args]
         target = self.program.resolve(qualname)
         name = self._display(call.func, target)
+        queued = self._queued(call, qualname, args)
+        if queued is not None:
+            return queued
 
         sanitizer = self.catalog.sanitizer(qualname) or self.catalog.sanitizer(target)
         if sanitizer is not None:
@@ -186,6 +189,60 @@ class CallEvaluation:
             )
         return result
 
+    def _queued(
+        self, call: ir.Call, qualname: str, args: list[tuple[ir.Arg, Value]]
+    ) -> Value | None:
+        """A project function handed to a task queue runs later with these arguments:
+        Celery `task.delay(...)`/`apply_async(args, kwargs)`/`.s(...)`, dramatiq `.send(...)`,
+        RQ `queue.enqueue(func, ...)`, `transaction.on_commit(func)` (SPEC §3a)."""
+        method = call.func.attr if isinstance(call.func, ir.Attr) else None
+        owner = self.program.resolve(qualname.rpartition(".")[0])
+        if method in _TASK_METHODS and self.program.is_function(owner):
+            task, given = owner, args
+            if method in ("apply_async", "apply", "signature"):
+                given = self._apply_arguments(args)
+        elif method in _RUNNERS or qualname in _RUNNERS:
+            handed = [v for arg, v in args if arg.key in (0, "func", "f", "callback")]
+            if not handed or handed[0].ref is None:
+                return None
+            task = self.program.resolve(handed[0].ref)
+            if not self.program.is_function(task):
+                return None
+            given = [
+                (replace(arg, key=arg.key - 1) if isinstance(arg.key, int) else arg, value)
+                for arg, value in args
+                if arg.key not in (0, "func", "f", "callback")
+            ]
+        else:
+            return None
+        function = self.program.defined(task)[0]
+        bound = self._bind(function, None, given)
+        self.invoke(task, bound, call.pos)
+        return CLEAN
+
+    def _apply_arguments(self, args: list[tuple[ir.Arg, Value]]) -> list[tuple[ir.Arg, Value]]:
+        """`apply_async((a, b), {"k": c})` / `apply_async(args=..., kwargs=...)` as the task's
+        arguments: a literal tuple by position, a literal dict by keyword, else spread."""
+        given: list[tuple[ir.Arg, Value]] = []
+        for arg, value in args:
+            if arg.key in (0, "args"):
+                if isinstance(arg.value, ir.Combine):
+                    parts = arg.value.parts
+                    given += [(ir.Arg(i, p), self.interp.expr(p)) for i, p in enumerate(parts)]
+                else:
+                    given.append((ir.Arg(0, arg.value, "*"), value))
+            elif arg.key in (1, "kwargs"):
+                if isinstance(arg.value, ir.DictLit) and all(
+                    key not in (None, "**") for key, _ in arg.value.items
+                ):
+                    given += [
+                        (ir.Arg(str(key), expr), value.fields.get(str(key), CLEAN))
+                        for key, expr in arg.value.items
+                    ]
+                else:
+                    given.append((ir.Arg(0, arg.value, "**"), value))
+        return given
+
     def _reflection(
         self, qualname: str, args: list[tuple[ir.Arg, Value]], call: ir.Call
     ) -> Value | None:
@@ -204,6 +261,10 @@ class CallEvaluation:
     # --------------------------------------------------------------- callee
     def _callee(self, func: ir.Expr) -> tuple[Value | None, str]:
         """The receiver (for method calls on values) and the callee's qualified name."""
+        if isinstance(func, ir.Attr) and _is_super(func.base):
+            inherited = self._inherited(func.attr)
+            if inherited is not None:
+                return inherited
         if isinstance(func, ir.Attr):
             base = self.interp.expr(func.base)
             if base.ref is not None:
@@ -221,6 +282,17 @@ class CallEvaluation:
         if value.ref is not None:
             return None, value.ref
         return None, dotted(func) or "<call>"
+
+    def _inherited(self, name: str) -> tuple[Value, str] | None:
+        """`super().name`: the method a project base class of the current class defines."""
+        function = self.interp.function
+        if function.class_qualname is None or not function.params:
+            return None
+        for cls in self.program.mro(function.class_qualname)[1:]:
+            for method_name, qualname in cls.methods:
+                if method_name == name:
+                    return self.interp.lookup(function.params[0].name), qualname
+        return None
 
     def _display(self, func: ir.Expr, target: str) -> str:
         entry = self.program.function(target)
@@ -241,9 +313,13 @@ class CallEvaluation:
             return None
         function = entry[0]
         bound = self._bind(function, receiver, args)
-        return self.invoke(target, bound, call.pos)
+        # `super().__init__(...)` / `Base.__init__(self, ...)`: the base's stores are ours too
+        inherits = function.name == "__init__" and self.interp.function.name == "__init__"
+        return self.invoke(target, bound, call.pos, inherits)
 
-    def invoke(self, target: str, bound: Mapping[str, Value], pos: ir.Pos) -> Value:
+    def invoke(
+        self, target: str, bound: Mapping[str, Value], pos: ir.Pos, inherits: bool = False
+    ) -> Value:
         """Analyse a project function for these arguments and bring its effects to the caller."""
         outcome = self.interp.propagation.call(target, bound)
         function = self.program.defined(target)[0]
@@ -253,6 +329,9 @@ class CallEvaluation:
         note = f"read {function.name} (a property)" if function.kind == "property" else None
         steps = self._entry_steps(target, pos, note or f"passed to {function.name}()")
         self.interp.splice_hits(outcome.hits, bound, steps)
+        if inherits:
+            for field_name, stored in outcome.stores.items():
+                self.interp.store_self(field_name, splice_value(stored, bound, steps))
         return splice_value(outcome.returned, bound, steps)
 
     def _bind(
@@ -496,6 +575,27 @@ def _names_a_type(qualname: str) -> bool:
     if not qualname.startswith("builtins."):
         return "." in qualname
     return qualname == "builtins.open"
+
+
+_TASK_METHODS = frozenset(
+    ("delay", "apply_async", "apply", "s", "si", "signature", "send", "send_with_options")
+)
+# calls that run a function they are given (its first argument), with the rest as its arguments
+_RUNNERS = frozenset(
+    ("enqueue", "enqueue_call", "enqueue_at", "enqueue_in", "django.db.transaction.on_commit",
+     "submit", "call_soon", "run_in_executor", "add_task", "start_soon")
+)  # fmt: skip
+
+
+def _is_super(expr: ir.Expr) -> bool:
+    return (
+        isinstance(expr, ir.Call)
+        and isinstance(expr.func, (ir.Name, ir.Global))
+        and getattr(expr.func, "name", getattr(expr.func, "qualname", "")) in _SUPER
+    )
+
+
+_SUPER = ("super", "builtins.super")
 
 
 def _joined(existing: Value | None, value: Value) -> Value:

@@ -426,6 +426,11 @@ class Interpreter:
         if base.name == "self" and name is not None and self.function.class_qualname:
             self.stores[name] = value
 
+    def store_self(self, name: str, value: Value) -> None:
+        """An attribute a base class's `__init__` stored on the object being built."""
+        if self.function.params:
+            self.store_field(ir.Name(self.function.params[0].name, ir.NO_POS), name, value, False)
+
     def raise_(self, statement: ir.Raise) -> None:
         self.calls.raised = statement.value  # whatever class it is, its arguments are the message
         value = self.expr(statement.value)
