@@ -529,7 +529,12 @@ class Interpreter:
     ) -> Value:
         """`base.attr`; `written` is how the base reads in the code, for the trace."""
         if base.ref is not None:
-            return self.global_value(f"{base.ref}.{attr}")
+            value = self.global_value(f"{base.ref}.{attr}")
+            if self._outside_object(base.ref):  # `flask_login.current_user.email`
+                note = f"read {written or base.ref}.{attr}"
+                configured = self.configured_field(base.ref, attr, pos, note)
+                value = configured or self.named(value, attr, pos, note)
+            return value
         cls = self.program.class_of(base.type)
         if attr in base.fields:
             known = base.fields[attr]
@@ -541,8 +546,32 @@ class Interpreter:
             return self.class_attribute(base, cls, attr, pos)
         # Field sensitivity: an attribute of an object privlint knows nothing of carries
         # what its own name says, never the object's other data (SPEC §3a).
+        note = f"read {written or ''}.{attr}"
+        if base.type is not None:
+            configured = self.configured_field(base.type, attr, pos, note)
+            if configured is not None:
+                return configured
         type_name = f"{base.type}.{attr}" if base.type is not None else None
-        return self.named(Value(type=type_name), attr, pos, f"read {written or ''}.{attr}")
+        return self.named(Value(type=type_name), attr, pos, note)
+
+    def configured_field(self, owner: str, attr: str, pos: ir.Pos, note: str) -> Value | None:
+        """A field of another package's class or object that `pii.fields` declares."""
+        category = self.catalog.field_category(f"{owner}.{attr}")
+        if category is None or category not in self.propagation.known_category:
+            return None
+        label = Label(category, (), (self.step(pos, f"{note} (pii.fields)"),))
+        return Value(taint={label.key: label})
+
+    def _outside_object(self, ref: str) -> bool:
+        """Whether a name denotes an object of another package (`flask_login.current_user`),
+        whose attributes are judged by their names, rather than a module, class or function
+        privlint knows, or the application's configuration."""
+        if is_configuration(ref) or ref.startswith("builtins."):
+            return False
+        resolved = self.program.resolve(ref)
+        if self.program.module(resolved) is not None or self.program.is_class(resolved):
+            return False
+        return not self.program.is_function(resolved) and "." in resolved
 
     def class_attribute(self, base: Value, cls: str, attr: str, pos: ir.Pos) -> Value:
         method = self.program.find_method(cls, attr)
