@@ -35,6 +35,22 @@ def first_heuristic(patterns: Sequence[re.Pattern[str]], identifier: str) -> int
     return None
 
 
+_PERSON_WORDS = frozenset(
+    ("person", "contact", "customer", "user", "individual", "participant", "attendee",
+     "speaker", "member", "employee", "patient", "student", "applicant", "subscriber",
+     "guest", "buyer", "passenger", "volunteer", "candidate", "owner")
+)  # fmt: skip
+_PERSON_NAME_ATTRIBUTES = ("name", "display_name")
+
+
+def names_a_person(holder: str, attribute: str) -> bool:
+    """`speaker.name`, `Attendee.display_name`: a bare name is a person's name only on a
+    person-like class or variable (its last word: `EventAttendee` yes, `UserGroup` no)."""
+    if attribute not in _PERSON_NAME_ATTRIBUTES or not holder:
+        return False
+    return snake_case(holder.rsplit(".", 1)[-1]).rsplit("_", 1)[-1] in _PERSON_WORDS
+
+
 class PatternTable(Generic[T]):
     """Dotted-name patterns (fnmatch, `*` crossing dots) mapped to values; first match wins."""
 

@@ -30,7 +30,7 @@ from privlint.analysis.values import (
     splice,
     with_labels,
 )
-from privlint.catalog import Catalog
+from privlint.catalog import Catalog, names_a_person
 from privlint.findings import Step
 from privlint.policy import SinkSpec
 
@@ -137,6 +137,8 @@ class Propagation:
             categories.append(configured)
         if not categories and not self.program.is_settings(owner.qualname):
             named = self.catalog.name_category(declared.name)
+            if named is None and names_a_person(owner.name, declared.name):
+                named = "user.name"
             if named is not None:
                 categories.append(named)
         return [c for c in categories if c in self.known_category]
@@ -552,7 +554,13 @@ class Interpreter:
             if configured is not None:
                 return configured
         type_name = f"{base.type}.{attr}" if base.type is not None else None
+        if written is not None and names_a_person(written, attr) and self._knows("user.name"):
+            label = Label("user.name", (), (self.step(pos, f"{note} (a person's name)"),))
+            return Value(type=type_name, taint={label.key: label})
         return self.named(Value(type=type_name), attr, pos, note)
+
+    def _knows(self, category: str) -> bool:
+        return category in self.propagation.known_category
 
     def configured_field(self, owner: str, attr: str, pos: ir.Pos, note: str) -> Value | None:
         """A field of another package's class or object that `pii.fields` declares."""
