@@ -315,7 +315,32 @@ class CallEvaluation:
         bound = self._bind(function, receiver, args)
         # `super().__init__(...)` / `Base.__init__(self, ...)`: the base's stores are ours too
         inherits = function.name == "__init__" and self.interp.function.name == "__init__"
-        return self.invoke(target, bound, call.pos, inherits)
+        result = self.invoke(target, bound, call.pos, inherits)
+        for override in self._dispatched(call, receiver, function):
+            function = self.program.defined(override)[0]
+            subclass = replace(receiver, type=function.class_qualname) if receiver else None
+            result = join(
+                result, self.invoke(override, self._bind(function, subclass, args), call.pos)
+            )
+        return result
+
+    def _dispatched(
+        self, call: ir.Call, receiver: Value | None, function: ir.FunctionIR
+    ) -> tuple[str, ...]:
+        """`self.step()` in a method: what subclasses override `step` with runs too (template
+        methods), up to MAX_OVERRIDES of them."""
+        own = self.interp.function
+        if (
+            receiver is None
+            or function.class_qualname is None
+            or not own.params
+            or not isinstance(call.func, ir.Attr)
+            or not isinstance(call.func.base, ir.Name)
+            or call.func.base.name != own.params[0].name
+            or own.kind not in ("method", "property")
+        ):
+            return ()
+        return self.program.overrides(function.class_qualname, function.name)[:MAX_OVERRIDES]
 
     def invoke(
         self, target: str, bound: Mapping[str, Value], pos: ir.Pos, inherits: bool = False
@@ -576,6 +601,8 @@ def _names_a_type(qualname: str) -> bool:
         return "." in qualname
     return qualname == "builtins.open"
 
+
+MAX_OVERRIDES = 8  # subclass methods a template method's `self.step()` runs
 
 _TASK_METHODS = frozenset(
     ("delay", "apply_async", "apply", "s", "si", "signature", "send", "send_with_options")

@@ -29,6 +29,7 @@ class Program:
         loadable: Collection[str] = (),
     ) -> None:
         self.modules: dict[str, ir.ModuleIR] = {}
+        self._defining: dict[str, list[str]] = {}  # method name -> classes that define one
         self._functions: dict[str, tuple[ir.FunctionIR, ir.ModuleIR]] = {}
         self._classes: dict[str, tuple[ir.ClassIR, ir.ModuleIR]] = {}
         self.imports: dict[str, dict[str, str]] = {}
@@ -40,6 +41,7 @@ class Program:
         self._resolved: dict[str, str] = {}
         self._mro: dict[str, tuple[ir.ClassIR, ...]] = {}
         self._methods: dict[tuple[str, str], str | None] = {}
+        self._overrides: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = {}
 
     def _add(self, module: ir.ModuleIR) -> None:
         self.modules[module.name] = module
@@ -48,6 +50,8 @@ class Program:
             self._functions[function.qualname] = (function, module)
         for cls in module.classes:
             self._classes[cls.qualname] = (cls, module)
+            for method_name, _ in cls.methods:
+                self._defining.setdefault(method_name, []).append(cls.qualname)
 
     # ----------------------------------------------------------- on demand
     def _probe(self, qualname: str) -> None:
@@ -161,6 +165,24 @@ class Program:
                 None,
             )
         return self._methods[key]
+
+    def overrides(self, class_qualname: str, name: str) -> tuple[str, ...]:
+        """The methods `name` that loaded subclasses of a class define (a template method's
+        steps: `self.iterate_list()` in a base runs a subclass's), sorted."""
+        key = (class_qualname, name)
+        known = self._overrides.get(key)
+        if known is not None and known[0] == len(self._classes):
+            return known[1]
+        found = tuple(
+            sorted(
+                dict(self._classes[sub][0].methods)[name]
+                for sub in self._defining.get(name, ())
+                if sub != class_qualname
+                and any(c.qualname == class_qualname for c in self.mro(sub)[1:])
+            )
+        )
+        self._overrides[key] = (len(self._classes), found)
+        return found
 
     def find_field(self, class_qualname: str, name: str) -> tuple[ir.ClassIR, ir.FieldIR] | None:
         for cls in self.mro(class_qualname):

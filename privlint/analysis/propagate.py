@@ -388,21 +388,23 @@ class Interpreter:
             value = replace(value, type=statement.type_name)
         # A value privlint cannot see enters under a name: an unknown call's result, or an
         # element of a collection it knows nothing of (`for email, role in skipped:`).
-        opaque = (isinstance(statement.value, ir.Call) and self.calls.last_was_opaque) or (
-            id(statement) in self.loop_heads and not value.fields
-        )
+        iterated = id(statement) in self.loop_heads and not value.fields
+        opaque = isinstance(statement.value, ir.Call) and self.calls.last_was_opaque
+        entry = "iterated as" if iterated else "result assigned to" if opaque else None
         for target in statement.targets:
-            self.bind(target, value, statement.pos, opaque)
+            self.bind(target, value, statement.pos, entry)
 
-    def bind(self, target: ir.Target, value: Value, pos: ir.Pos, opaque: bool) -> None:
+    def bind(self, target: ir.Target, value: Value, pos: ir.Pos, entry: str | None) -> None:
+        """Bind `value` to `target`; with `entry` (how a value privlint cannot see enters:
+        "result assigned to", "iterated as"), the name heuristics judge it by the name."""
         if isinstance(target, ir.TName):
             # An object of a known class (`email = BeautifulSoup(html)`) is not an address.
-            if opaque and not value.tainted and value.type is None:
-                value = self.named(value, target.name, pos, f"result assigned to '{target.name}'")
+            if entry and not value.tainted and value.type is None:
+                value = self.named(value, target.name, pos, f"{entry} '{target.name}'")
             self.env[target.name] = value
         elif isinstance(target, ir.TTuple):
             for element in target.elements:
-                self.bind(element, value, pos, opaque)
+                self.bind(element, value, pos, entry)
         elif isinstance(target, ir.TAttr):
             self.store_field(target.base, target.attr, value, into_taint=False)
         elif isinstance(target, ir.TItem):
@@ -471,7 +473,9 @@ class Interpreter:
 
     def _comprehension(self, node: ir.Comprehension) -> Value:
         for target, iterable in node.bindings:
-            self.bind(target, self.expr(iterable), ir.NO_POS, False)
+            value = self.expr(iterable)  # elements of an unknown collection: named, as in loops
+            pos = getattr(iterable, "pos", ir.NO_POS)
+            self.bind(target, value, pos, None if value.fields else "iterated as")
         for condition in node.conditions:
             self.expr(condition)
         return combine(self.flat(self.expr(element)) for element in node.elements)
