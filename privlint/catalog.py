@@ -43,12 +43,17 @@ _PERSON_WORDS = frozenset(
 _PERSON_NAME_ATTRIBUTES = ("name", "display_name")
 
 
-def names_a_person(holder: str, attribute: str) -> bool:
+# A variable says less than a class: a tar archive's `member`, a folder's `owner`.
+_PERSON_VARIABLE_WORDS = _PERSON_WORDS - {"member", "owner", "contact", "guest", "candidate"}
+
+
+def names_a_person(holder: str, attribute: str, variable: bool = False) -> bool:
     """`speaker.name`, `Attendee.display_name`: a bare name is a person's name only on a
     person-like class or variable (its last word: `EventAttendee` yes, `UserGroup` no)."""
     if attribute not in _PERSON_NAME_ATTRIBUTES or not holder:
         return False
-    return snake_case(holder.rsplit(".", 1)[-1]).rsplit("_", 1)[-1] in _PERSON_WORDS
+    words = _PERSON_VARIABLE_WORDS if variable else _PERSON_WORDS
+    return snake_case(holder.rsplit(".", 1)[-1]).rsplit("_", 1)[-1] in words
 
 
 class PatternTable(Generic[T]):

@@ -602,7 +602,7 @@ def _names_a_type(qualname: str) -> bool:
     return qualname == "builtins.open"
 
 
-MAX_OVERRIDES = 8  # subclass methods a template method's `self.step()` runs
+MAX_OVERRIDES = 32  # subclass methods a template method's `self.step()` runs
 
 _TASK_METHODS = frozenset(
     ("delay", "apply_async", "apply", "s", "si", "signature", "send", "send_with_options")

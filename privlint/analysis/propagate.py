@@ -388,8 +388,8 @@ class Interpreter:
             value = replace(value, type=statement.type_name)
         # A value privlint cannot see enters under a name: an unknown call's result, or an
         # element of a collection it knows nothing of (`for email, role in skipped:`).
-        iterated = id(statement) in self.loop_heads and not value.fields
         opaque = isinstance(statement.value, ir.Call) and self.calls.last_was_opaque
+        iterated = id(statement) in self.loop_heads and self.unseen(statement.value, value)
         entry = "iterated as" if iterated else "result assigned to" if opaque else None
         for target in statement.targets:
             self.bind(target, value, statement.pos, entry)
@@ -429,6 +429,13 @@ class Interpreter:
         self.env[base.name] = replace(holder, taint=taint, fields=fields)
         if base.name == "self" and name is not None and self.function.class_qualname:
             self.stores[name] = value
+
+    def unseen(self, expr: ir.Expr, value: Value) -> bool:
+        """Whether a collection's elements are unknown to the analysis: the result of a call it
+        cannot see into, or a value it knows nothing of (a parameter, an outside attribute)."""
+        if isinstance(expr, ir.Call):
+            return self.calls.last_was_opaque
+        return value == CLEAN and isinstance(expr, (ir.Name, ir.Attr, ir.Item))
 
     def store_self(self, name: str, value: Value) -> None:
         """An attribute a base class's `__init__` stored on the object being built."""
@@ -475,7 +482,7 @@ class Interpreter:
         for target, iterable in node.bindings:
             value = self.expr(iterable)  # elements of an unknown collection: named, as in loops
             pos = getattr(iterable, "pos", ir.NO_POS)
-            self.bind(target, value, pos, None if value.fields else "iterated as")
+            self.bind(target, value, pos, "iterated as" if self.unseen(iterable, value) else None)
         for condition in node.conditions:
             self.expr(condition)
         return combine(self.flat(self.expr(element)) for element in node.elements)
@@ -558,7 +565,7 @@ class Interpreter:
             if configured is not None:
                 return configured
         type_name = f"{base.type}.{attr}" if base.type is not None else None
-        if written is not None and names_a_person(written, attr) and self._knows("user.name"):
+        if names_a_person(written or "", attr, variable=True) and self._knows("user.name"):
             label = Label("user.name", (), (self.step(pos, f"{note} (a person's name)"),))
             return Value(type=type_name, taint={label.key: label})
         return self.named(Value(type=type_name), attr, pos, note)
