@@ -24,6 +24,7 @@ from privlint.analysis.values import (
     without_categories,
 )
 from privlint.findings import Step
+from privlint.policy import SinkSpec
 
 if TYPE_CHECKING:
     from privlint.analysis.propagate import Interpreter
@@ -144,7 +145,11 @@ class CallEvaluation:
             taint = merge_taint(*(self.interp.flatten(v) for _, v in args))
             return Value(taint=without_categories(taint, sanitizer.clears))
 
-        sink = self.catalog.sink(qualname) or self.catalog.sink(target)
+        sink = (
+            self.catalog.sink(qualname)
+            or self.catalog.sink(target)
+            or self._inherited_sink(receiver, call.func)
+        )
         if sink is not None:
             selected = [v for arg, v in args if arg.star or sink.selects(arg.key)]
             if receiver is not None and sink.args is not None and "self" in sink.args:
@@ -207,6 +212,32 @@ class CallEvaluation:
         if value.ref is not None:
             return None, value.ref
         return None, _dotted(func) or "<call>"
+
+    def _inherited_sink(self, receiver: Value | None, func: ir.Expr) -> SinkSpec | None:
+        """A sink method a project class inherits from outside the project
+        (`self.post(...)` in `class Api(requests.Session)`)."""
+        cls = self.program.class_of(receiver.type) if receiver is not None else None
+        if cls is None or not isinstance(func, ir.Attr):
+            return None
+        if self.program.find_method(cls, func.attr) is not None:
+            return None
+        for base in self.program.external_bases(cls):
+            sink = self.catalog.sink(f"{base}.{func.attr}")
+            if sink is not None:
+                return sink
+        return None
+
+    def store_name(self, target: ir.TAttr | ir.TItem) -> str:
+        """How a store reads for the policy's `stores` patterns: the stored-into value's
+        class or dotted text, then `.attr` or `[]` (`openpyxl.cell.Cell.value`,
+        `response.cookies[]`). Evaluates the target's base once, for its effects too."""
+        base = target.base
+        if isinstance(base, ir.Attr):
+            owner = self._callee(base)[1]
+        else:
+            value = self.interp.expr(base)
+            owner = value.ref or value.type or _dotted(base) or "<value>"
+        return f"{owner}.{target.attr}" if isinstance(target, ir.TAttr) else f"{owner}[]"
 
     def _display(self, func: ir.Expr, target: str) -> str:
         entry = self.program.function(target)
