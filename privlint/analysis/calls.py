@@ -160,7 +160,9 @@ class CallEvaluation:
         method = call.func.attr if isinstance(call.func, ir.Attr) else None
         runs_project_code = self.program.is_function(target)
         if qualname in _DROPPING_BUILTINS or (
-            method in _PREDICATE_METHODS and not runs_project_code
+            method in _PREDICATE_METHODS
+            and not runs_project_code
+            and self.catalog.result_type(qualname) is None  # `client.index("x")` is no str.index
         ):
             return CLEAN
 
