@@ -290,7 +290,9 @@ class LayerReader:
         sink_id = self.r.required(fields, node, label, "id", self.r.text)
         kind = self.r.required(fields, node, label, "kind", self._kind)
         calls = self.r.optional(fields, label, "calls", self._patterns) if "calls" in fields else ()
-        stores = self.r.optional(fields, label, "stores", self._stores) if "stores" in fields else ()
+        stores = (
+            self.r.optional(fields, label, "stores", self._stores) if "stores" in fields else ()
+        )
         if "calls" not in fields and "stores" not in fields:
             self.r.report(node.mark, f"{label}: needs 'calls' or 'stores' (or both)")
             return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
-from annotations import Expectation, read_annotations
+from annotations import Expectation, assert_file_matches, read_annotations
 from conftest import FIXTURES, REPO, scan_project
 
 from privlint.config import load_policy
@@ -29,14 +29,7 @@ def reported() -> frozenset[Expectation]:
 
 @pytest.mark.parametrize("name", FILES)
 def test_family_findings_match_annotations(name: str) -> None:
-    expected, clean = read_annotations(CATALOG)
-    expected = {e for e in expected if e[1] == name}
-    clean = {c for c in clean if c[1] == name}
-    found = {r for r in reported() if r[1] == name}
-    assert expected, f"{name} has no '# expect:' line"
-    assert clean, f"{name} has no '# ok:' line"
-    assert found - expected == set(), "reported but not expected"
-    assert expected - found == set(), "expected but not reported"
+    assert_file_matches(CATALOG, name, reported())
 
 
 def test_every_builtin_sink_a_rule_covers_is_found_by_a_fixture() -> None:
@@ -46,3 +39,11 @@ def test_every_builtin_sink_a_rule_covers_is_found_by_a_fixture() -> None:
     engine = scan_project(FIXTURES / "engine")
     found = {f.sink_id for f in (*findings(), *engine)}
     assert covered - found == set(), "built-in sinks without a fixture that finds them"
+
+
+def test_every_builtin_rule_has_an_expect_and_an_ok_line_in_the_fixtures() -> None:
+    rules = {rule.id for rule in load_policy(None, REPO / "privlint").active_rules()}
+    expected, clean = read_annotations(CATALOG)
+    more_expected, more_clean = read_annotations(FIXTURES / "engine")
+    assert rules <= {rule for rule, _, _ in expected | more_expected}
+    assert rules <= {rule for rule, _, _ in clean | more_clean}
