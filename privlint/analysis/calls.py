@@ -8,9 +8,9 @@ and last unknown calls, which conservatively pass their arguments' taint on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from privlint.analysis import ir
 from privlint.analysis.values import (
@@ -24,10 +24,11 @@ from privlint.analysis.values import (
     without_categories,
 )
 from privlint.findings import Step
-from privlint.policy import SinkSpec
 
 if TYPE_CHECKING:
     from privlint.analysis.propagate import Interpreter
+
+T = TypeVar("T")
 
 _DROPPING_BUILTINS = frozenset(
     f"builtins.{name}"
@@ -148,7 +149,7 @@ class CallEvaluation:
         sink = (
             self.catalog.sink(qualname)
             or self.catalog.sink(target)
-            or self._inherited_sink(receiver, call.func)
+            or self._inherited(receiver, call.func, self.catalog.sink)
         )
         if sink is not None:
             selected = [v for arg, v in args if arg.star or sink.selects(arg.key)]
@@ -215,18 +216,20 @@ class CallEvaluation:
             return None, value.ref
         return None, _dotted(func) or "<call>"
 
-    def _inherited_sink(self, receiver: Value | None, func: ir.Expr) -> SinkSpec | None:
-        """A sink method a project class inherits from outside the project
-        (`self.post(...)` in `class Api(requests.Session)`)."""
+    def _inherited(
+        self, receiver: Value | None, func: ir.Expr, lookup: Callable[[str], T | None]
+    ) -> T | None:
+        """What the catalog says of a method a project class inherits from outside the
+        project (`self.post(...)` in `class Api(requests.Session)`), by the base's name."""
         cls = self.program.class_of(receiver.type) if receiver is not None else None
         if cls is None or not isinstance(func, ir.Attr):
             return None
         if self.program.find_method(cls, func.attr) is not None:
             return None
         for base in self.program.external_bases(cls):
-            sink = self.catalog.sink(f"{base}.{func.attr}")
-            if sink is not None:
-                return sink
+            found = lookup(f"{base}.{func.attr}")
+            if found is not None:
+                return found
         return None
 
     def store_name(self, target: ir.TAttr | ir.TItem) -> str:
@@ -367,8 +370,10 @@ class CallEvaluation:
         parts = [self.interp.flat(v) for _, v in args]
         if receiver is not None:
             parts.append(self.interp.flat(receiver))
-        result_type = self.catalog.result_type(qualname) or self._query_type(
-            qualname, method, receiver, args
+        result_type = (
+            self.catalog.result_type(qualname)
+            or self._inherited(receiver, call.func, self.catalog.result_type)
+            or self._query_type(qualname, method, receiver, args)
         )
         if result_type is None and receiver is None and _names_a_type(qualname):
             result_type = qualname
