@@ -219,12 +219,12 @@ class CallEvaluation:
     def _inherited(
         self, receiver: Value | None, func: ir.Expr, lookup: Callable[[str], T | None]
     ) -> T | None:
-        """What the catalog says of a method a project class inherits from outside the
-        project (`self.post(...)` in `class Api(requests.Session)`), by the base's name."""
+        """What the catalog says of a method a project class inherits from outside the project
+        (`self.post(...)` in `class Api(requests.Session)`), by the base's name. An override
+        keeps the contract of the method it overrides: a subclass's `Worksheet.append` still
+        writes the row, so it is a sink too."""
         cls = self.program.class_of(receiver.type) if receiver is not None else None
         if cls is None or not isinstance(func, ir.Attr):
-            return None
-        if self.program.find_method(cls, func.attr) is not None:
             return None
         for base in self.program.external_bases(cls):
             found = lookup(f"{base}.{func.attr}")
