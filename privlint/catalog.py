@@ -78,7 +78,8 @@ class PatternTable(Generic[T]):
 
 
 class Catalog:
-    """Answers "is this call a sink / sanitizer?" and "is this name PII?" for one policy."""
+    """Answers "is this call or store a sink / is this call a sanitizer?" and "is this name
+    PII?" for one policy."""
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
@@ -86,6 +87,9 @@ class Catalog:
         self._patterns = [re.compile(h.pattern) for h in self._heuristics]
         self.sink = PatternTable[SinkSpec](
             [(call, sink) for sink in policy.sinks for call in sink.calls]
+        ).lookup
+        self.store = PatternTable[SinkSpec](
+            [(store, sink) for sink in policy.sinks for store in sink.stores]
         ).lookup
         self.sanitizer = PatternTable[Sanitizer](
             [(call, sanitizer) for sanitizer in policy.sanitizers for call in sanitizer.calls]

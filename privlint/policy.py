@@ -19,6 +19,7 @@ SINK_KINDS = (
     "stdout",
     "file_export",
     "http",
+    "cookie",
     "analytics",
     "messaging",
     "email",
@@ -65,13 +66,16 @@ class PiiSources:
 
 @dataclass(frozen=True)
 class SinkSpec:
-    """Calls whose selected arguments must not carry personal data."""
+    """Calls whose selected arguments, and stores whose assigned value, must not carry
+    personal data. A store pattern names an attribute (`openpyxl.cell.Cell.value`) or,
+    ending in `[]`, any subscript of a value (`*.cookies[]`)."""
 
     id: str
     kind: str
     calls: tuple[str, ...]
     args: tuple[int | str, ...] | None = None  # None: every argument; "self": the receiver
     processor: str | None = None  # the third party the data goes to, by name, for the data map
+    stores: tuple[str, ...] = ()
 
     def selects(self, key: int | str) -> bool:
         return self.args is None or key in self.args

@@ -47,7 +47,7 @@ _CHECK_KEYS = ("format", "severity", "baseline", "jobs", "cache")
 FORMATS = ("text", "concise", "json", "sarif", "github", "junit")
 _PII_KEYS = ("fields", "names", "returns", "disable_default_names")
 _NAME_KEYS = ("pattern", "category")
-_SINK_KEYS = ("id", "kind", "calls", "args", "processor")
+_SINK_KEYS = ("id", "kind", "calls", "stores", "args", "processor")
 _SANITIZER_KEYS = ("calls", "clears")
 _PROPAGATOR_KEYS = ("calls", "args", "keeps")
 _KEEPS = ("data", "object")
@@ -310,15 +310,40 @@ class LayerReader:
             return None
         sink_id = self.r.required(fields, node, label, "id", self.r.text)
         kind = self.r.required(fields, node, label, "kind", self._kind)
-        calls = self.r.required(fields, node, label, "calls", self._patterns)
+        calls = self.r.optional(fields, label, "calls", self._patterns) if "calls" in fields else ()
+        stores = (
+            self.r.optional(fields, label, "stores", self._stores) if "stores" in fields else ()
+        )
+        if "calls" not in fields and "stores" not in fields:
+            self.r.report(node.mark, f"{label}: needs 'calls' or 'stores' (or both)")
+            return None
         args = self.r.optional(fields, label, "args", self._args) if "args" in fields else "all"
         processor = self.r.optional(fields, label, "processor", self.r.text)
-        if sink_id is None or kind is None or calls is None or args is None:
+        if sink_id is None or kind is None or calls is None or stores is None or args is None:
             return None
         if "processor" in fields and processor is None:
             return None
         selected = args if isinstance(args, tuple) else None
-        return SinkSpec(sink_id, kind, calls, selected, processor)
+        return SinkSpec(sink_id, kind, calls, selected, stores=stores, processor=processor)
+
+    def _stores(self, node: Node, label: str) -> tuple[str, ...] | None:
+        stores = self.r.each(node, label, "a list of store patterns", self._store)
+        if stores == ():
+            self.r.report(node.mark, f"{label}: must list at least one store pattern")
+            return None
+        return stores
+
+    def _store(self, node: Node, label: str) -> str | None:
+        """`pkg.Class.attr` names an attribute store, `pattern[]` any subscript store."""
+        pattern = self.r.string(node, label)
+        if pattern is None:
+            return None
+        attribute = pattern.rpartition(".")[2]
+        if pattern.endswith("[]") or ("." in pattern and attribute.isidentifier()):
+            return pattern
+        expected = "an attribute ('pkg.Class.attr') or a subscript ('pattern[]')"
+        self.r.report(node.mark, f"{label}: {pattern!r} names no store; expected {expected}")
+        return None
 
     def _args(self, node: Node, label: str) -> Everything | tuple[int | str, ...] | None:
         if node.value == "all":

@@ -1,4 +1,5 @@
-"""One source for rule documentation: `privlint rules`, `explain`, SARIF help, the README table.
+"""One source for rule documentation: `privlint rules`, `explain`, SARIF help, the README's
+rule table and sink catalog.
 
 Policy rules carry their docs in the YAML packs; privlint's own diagnostics
 (parse errors, suppression problems) carry theirs in `diagnostics.py`.
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from privlint.diagnostics import DIAGNOSTICS
 from privlint.findings import Severity
-from privlint.policy import Policy, RuleDocs
+from privlint.policy import SINK_KINDS, Policy, RuleDocs
 from privlint.reporters.context import RuleInfo
 
 
@@ -87,10 +88,38 @@ def markdown_table(policy: Policy) -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":  # `python -m privlint.ruledocs` prints the README's rule table
+def sink_table(policy: Policy) -> str:
+    """The README's sink catalog: every sink by kind, with the calls and stores it matches."""
+    lines = ["| kind | sink | calls and stores (`*` matches any run, dots included) |"]
+    lines.append("|---|---|---|")
+    for kind in SINK_KINDS:
+        for sink in (sink for sink in policy.sinks if sink.kind == kind):
+            matched = [*sink.calls, *(f"{store} = …" for store in sink.stores)]
+            shown = ", ".join(f"`{pattern}`" for pattern in matched)
+            lines.append(f"| {kind} | `{sink.id}` | {shown} |")
+    return "\n".join(lines) + "\n"
+
+
+def regenerated(readme: str, policy: Policy) -> str:
+    """`readme` with its generated blocks (rule table, sink catalog) rebuilt from `policy`."""
+    for marker, table in (("rules", markdown_table(policy)), ("sinks", sink_table(policy))):
+        start, end = f"<!-- {marker}:start -->\n", f"<!-- {marker}:end -->"
+        before, found, rest = readme.partition(start)
+        if found:
+            readme = before + start + table + end + rest.partition(end)[2]
+    return readme
+
+
+if __name__ == "__main__":  # `python -m privlint.ruledocs README.md` rebuilds its tables
     import sys
     from pathlib import Path
 
     from privlint.config import load_policy
+    from privlint.fileio import write_atomic
 
-    sys.stdout.write(markdown_table(load_policy(None, Path(__file__).parent)))
+    policy = load_policy(None, Path(__file__).parent)
+    if len(sys.argv) > 1:
+        target = Path(sys.argv[1])
+        write_atomic(target, regenerated(target.read_text(encoding="utf-8"), policy))
+    else:
+        sys.stdout.write(markdown_table(policy) + "\n" + sink_table(policy))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 _ANNOTATION = re.compile(r"#\s*(expect|ok):\s*([\w\-]+(?:\s*,\s*[\w\-]+)*)")
@@ -24,3 +25,16 @@ def read_annotations(root: Path) -> tuple[set[Expectation], set[Expectation]]:
             for rule in match.group(2).split(","):
                 bucket.add((rule.strip(), relative, number))
     return expected, clean
+
+
+def assert_file_matches(root: Path, name: str, reported: Iterable[Expectation]) -> None:
+    """The findings `reported` in file `name` under `root` are exactly its `# expect:` lines,
+    and the file has at least one `# expect:` and one `# ok:` line."""
+    expected, clean = read_annotations(root)
+    expected = {e for e in expected if e[1] == name}
+    clean = {c for c in clean if c[1] == name}
+    found = {r for r in reported if r[1] == name}
+    assert expected, f"{name} has no '# expect:' line"
+    assert clean, f"{name} has no '# ok:' line"
+    assert found - expected == set(), "reported but not expected"
+    assert expected - found == set(), "expected but not reported"

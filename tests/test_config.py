@@ -213,18 +213,47 @@ def test_unknown_sink_kind_lists_the_kinds_and_suggests_one(tmp_path: Path) -> N
     )
     assert only_problem(config, tmp_path) == (
         "privlint.yaml:5:11: sinks[0].kind: unknown sink kind 'messages'; expected one of: "
-        "logging, stdout, file_export, http, analytics, messaging, email, database, queue, "
-        "exception; did you mean 'messaging'?"
+        "logging, stdout, file_export, http, cookie, analytics, messaging, email, database, "
+        "queue, exception; did you mean 'messaging'?"
     )
 
 
-def test_sink_needs_id_kind_and_calls(tmp_path: Path) -> None:
+def test_sink_needs_id_kind_and_calls_or_stores(tmp_path: Path) -> None:
     config = write(tmp_path, "version: 1\nextends: []\nsinks:\n  - args: all\n")
     assert problems(config, tmp_path) == [
         "privlint.yaml:4:5: sinks[0]: missing required key 'id'",
         "privlint.yaml:4:5: sinks[0]: missing required key 'kind'",
-        "privlint.yaml:4:5: sinks[0]: missing required key 'calls'",
+        "privlint.yaml:4:5: sinks[0]: needs 'calls' or 'stores' (or both)",
     ]
+
+
+def test_sink_stores_name_an_attribute_or_a_subscript(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        """\
+        version: 1
+        extends: []
+        sinks:
+          - {id: cells, kind: file_export, stores: ["acme.sheet.Cell.value", "*.cookies[]"]}
+          - {id: bad, kind: cookie, stores: ["acme.jar", "acme.jar.*", 3]}
+          - {id: empty, kind: cookie, stores: []}
+        """,
+    )
+    assert problems(config, tmp_path) == [
+        "privlint.yaml:5:50: sinks[1].stores[1]: 'acme.jar.*' names no store; expected an "
+        "attribute ('pkg.Class.attr') or a subscript ('pattern[]')",
+        "privlint.yaml:5:64: sinks[1].stores[2]: expected a string, found an integer",
+        "privlint.yaml:6:39: sinks[2].stores: must list at least one store pattern",
+    ]
+
+
+def test_a_sink_may_name_only_stores(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        "version: 1\nextends: []\nsinks:\n  - {id: c, kind: cookie, stores: ['*.jar[]']}\n",
+    )
+    (sink,) = load_policy(config, tmp_path).sinks
+    assert (sink.calls, sink.stores, sink.kind) == ((), ("*.jar[]",), "cookie")
 
 
 def test_sink_args_are_positions_or_keywords(tmp_path: Path) -> None:

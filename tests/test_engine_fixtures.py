@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
-from annotations import Expectation, read_annotations
+from annotations import Expectation, assert_file_matches, read_annotations
 from conftest import FIXTURES, scan_project
 
 ENGINE = FIXTURES / "engine"
@@ -24,14 +24,7 @@ def reported() -> frozenset[Expectation]:
 
 @pytest.mark.parametrize("name", FILES)
 def test_fixture_findings_match_annotations(name: str) -> None:
-    expected, clean = read_annotations(ENGINE)
-    expected = {e for e in expected if e[1] == name}
-    clean = {c for c in clean if c[1] == name}
-    found = {r for r in reported() if r[1] == name}
-    assert expected, f"{name} has no '# expect:' line"
-    assert clean, f"{name} has no '# ok:' line"
-    assert found - expected == set(), "reported but not expected"
-    assert expected - found == set(), "expected but not reported"
+    assert_file_matches(ENGINE, name, reported())
 
 
 def test_every_builtin_rule_has_an_expect_and_an_ok_fixture() -> None:

@@ -89,6 +89,97 @@ def test_counter_flag_template_timestamp_or_id_is_not_pii(
     assert catalog.name_category(identifier) is None
 
 
+@pytest.mark.parametrize(
+    ("identifier", "category"),
+    [
+        ("fullname", "user.name"),
+        ("firstname", "user.name"),
+        ("lastName", "user.name"),
+        ("surname", "user.name"),
+        ("given_name", "user.name"),
+        ("family_name", "user.name"),
+        ("maiden_name", "user.name"),
+        ("creditcard", "user.financial.credit_card"),
+        ("cc_number", "user.financial.credit_card"),
+        ("ccn", "user.financial.credit_card"),
+        ("debit_card", "user.financial.credit_card"),
+        ("iban", "user.financial.bank_account"),
+        ("account_no", "user.financial.bank_account"),
+        ("accountNo", "user.financial.bank_account"),
+        ("bank_number", "user.financial.bank_account"),
+        ("post_code", "user.contact.address"),
+        ("postal_code", "user.contact.address"),
+        ("zipcode", "user.contact.address"),
+        ("street", "user.contact.address"),
+        ("addressLine1", "user.contact.address"),
+        ("latitude", "user.location.precise"),
+        ("longitude", "user.location.precise"),
+        ("lat", "user.location.precise"),
+        ("lng", "user.location.precise"),
+        ("home_lat", "user.location.precise"),
+        ("birthdate", "user.demographic.date_of_birth"),
+        ("dob", "user.demographic.date_of_birth"),
+        ("gender", "user.demographic.gender"),
+        ("nationality", "user.demographic"),
+        ("tax_id", "user.government_id.national_identification_number"),
+        ("passport_no", "user.government_id.passport_number"),
+        ("driver_license", "user.government_id.drivers_license_number"),
+        ("drivers_licence_number", "user.government_id.drivers_license_number"),
+        ("remote_addr", "user.device.ip_address"),
+        ("REMOTE_ADDR", "user.device.ip_address"),
+        ("client_ip", "user.device.ip_address"),
+        ("HTTP_X_FORWARDED_FOR", "user.device.ip_address"),
+        ("imei", "user.device.device_id"),
+        ("device_id", "user.device.device_id"),
+        ("deviceId", "user.device.device_id"),
+    ],
+)
+def test_common_forms_of_personal_names_are_pii(
+    catalog: Catalog, identifier: str, category: str
+) -> None:
+    assert catalog.name_category(identifier) == category
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "street_count",
+        "gender_choices",
+        "GENDER_CHOICES",
+        "has_gender",
+        "lat_offset",
+        "lat_lng_precision",
+        "min_lat",
+        "max_lng",
+        "center_lat",
+        "bbox_lon",
+        "flat",
+        "latency",
+        "translation",
+        "is_iban_valid",
+        "iban_length",
+        "account_no_count",
+        "accountant",
+        "device_id_prefix",
+        "device_count",
+        "imei_checked",
+        "nationality_choices",
+        "zipcode_count",
+        "vat_rate",
+        "vat_number",
+        "geo_lat",
+        "event_latitude",
+        "venue_lng",
+        "unisex",
+        "long",
+    ],
+)
+def test_counters_choices_bounds_and_lookalikes_of_new_forms_are_not_pii(
+    catalog: Catalog, identifier: str
+) -> None:
+    assert catalog.name_category(identifier) is None
+
+
 def test_email_template_is_not_pii(catalog: Catalog) -> None:
     assert catalog.name_category("email") is not None
     assert catalog.name_category("email_template") is None

@@ -7,7 +7,7 @@ import re
 from conftest import REPO
 
 from privlint.config import load_policy
-from privlint.ruledocs import documented_rules, markdown_table
+from privlint.ruledocs import documented_rules, markdown_table, regenerated, sink_table
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -16,6 +16,18 @@ def test_rule_table_matches_the_shipped_rules(tmp_path: object) -> None:
     table = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", README, re.S)
     assert table is not None
     assert table.group(1) == markdown_table(load_policy(None, REPO / "privlint"))
+
+
+def test_sink_catalog_matches_the_shipped_packs() -> None:
+    table = re.search(r"<!-- sinks:start -->\n(.*?)<!-- sinks:end -->", README, re.S)
+    assert table is not None
+    policy = load_policy(None, REPO / "privlint")
+    assert table.group(1) == sink_table(policy)
+    assert all(f"| `{sink.id}` |" in table.group(1) for sink in policy.sinks)
+
+
+def test_regenerating_the_readme_changes_nothing_when_it_is_in_step() -> None:
+    assert regenerated(README, load_policy(None, REPO / "privlint")) == README
 
 
 def test_every_rule_is_documented() -> None:

@@ -9,9 +9,9 @@ policy models them (or a getter's own name, `get_email()`, says what it returns)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from privlint.analysis import ir
 from privlint.analysis.values import (
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 CUT = SinkSpec(id="analysis-incomplete", kind="analysis-incomplete", calls=())
 
 MESSAGE = "@message"  # the field holding what an exception's `__init__` gave its base class
+
+T = TypeVar("T")
 
 _DROPPING_BUILTINS = frozenset(
     f"builtins.{name}"
@@ -159,7 +161,11 @@ class CallEvaluation:
             taint = merge_taint(*(self.interp.flatten(v) for _, v in args))
             return Value(taint=without_categories(taint, sanitizer.clears))
 
-        sink = self.catalog.sink(qualname) or self.catalog.sink(target)
+        sink = (
+            self.catalog.sink(qualname)
+            or self.catalog.sink(target)
+            or self._inherited(receiver, call.func, self.catalog.sink)
+        )
         if sink is not None:
             selected = [v for arg, v in args if arg.star or sink.selects(arg.key)]
             if receiver is not None and sink.args is not None and "self" in sink.args:
@@ -170,7 +176,9 @@ class CallEvaluation:
         method = call.func.attr if isinstance(call.func, ir.Attr) else None
         runs_project_code = self.program.is_function(target)
         if qualname in _DROPPING_BUILTINS or (
-            method in _PREDICATE_METHODS and not runs_project_code
+            method in _PREDICATE_METHODS
+            and not runs_project_code
+            and self.catalog.result_type(qualname) is None  # `client.index("x")` is no str.index
         ):
             return CLEAN
 
@@ -262,7 +270,7 @@ class CallEvaluation:
     def _callee(self, func: ir.Expr) -> tuple[Value | None, str]:
         """The receiver (for method calls on values) and the callee's qualified name."""
         if isinstance(func, ir.Attr) and _is_super(func.base):
-            inherited = self._inherited(func.attr)
+            inherited = self._super_method(func.attr)
             if inherited is not None:
                 return inherited
         if isinstance(func, ir.Attr):
@@ -283,7 +291,7 @@ class CallEvaluation:
             return None, value.ref
         return None, dotted(func) or "<call>"
 
-    def _inherited(self, name: str) -> tuple[Value, str] | None:
+    def _super_method(self, name: str) -> tuple[Value, str] | None:
         """`super().name`: the method a project base class of the current class defines."""
         function = self.interp.function
         if function.class_qualname is None or not function.params:
@@ -293,6 +301,34 @@ class CallEvaluation:
                 if method_name == name:
                     return self.interp.lookup(function.params[0].name), qualname
         return None
+
+    def _inherited(
+        self, receiver: Value | None, func: ir.Expr, lookup: Callable[[str], T | None]
+    ) -> T | None:
+        """What the catalog says of a method a project class inherits from outside the project
+        (`self.post(...)` in `class Api(requests.Session)`), by the base's name. An override
+        keeps the contract of the method it overrides: a subclass's `Worksheet.append` still
+        writes the row, so it is a sink too."""
+        cls = self.program.class_of(receiver.type) if receiver is not None else None
+        if cls is None or not isinstance(func, ir.Attr):
+            return None
+        for base in self.program.external_bases(cls):
+            found = lookup(f"{base}.{func.attr}")
+            if found is not None:
+                return found
+        return None
+
+    def store_name(self, target: ir.TAttr | ir.TItem) -> str:
+        """How a store reads for the policy's `stores` patterns: the stored-into value's
+        class or dotted text, then `.attr` or `[]` (`openpyxl.cell.Cell.value`,
+        `response.cookies[]`). Evaluates the target's base once, for its effects too."""
+        base = target.base
+        if isinstance(base, ir.Attr):
+            owner = self._callee(base)[1]
+        else:
+            value = self.interp.expr(base)
+            owner = value.ref or value.type or dotted(base) or "<value>"
+        return f"{owner}.{target.attr}" if isinstance(target, ir.TAttr) else f"{owner}[]"
 
     def _display(self, func: ir.Expr, target: str) -> str:
         entry = self.program.function(target)
@@ -484,8 +520,10 @@ class CallEvaluation:
             self.last_was_opaque = False
             cls = self.program.class_of(args[0][1].ref)
             return replace(args[1][1], type=cls) if cls is not None else args[1][1]
-        result_type = self.catalog.result_type(qualname) or self._query_type(
-            qualname, method, receiver, args
+        result_type = (
+            self.catalog.result_type(qualname)
+            or self._inherited(receiver, call.func, self.catalog.result_type)
+            or self._query_type(qualname, method, receiver, args)
         )
         if result_type is None and receiver is None and _names_a_type(qualname):
             result_type = qualname

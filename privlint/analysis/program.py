@@ -184,6 +184,18 @@ class Program:
         self._overrides[key] = (len(self._classes), found)
         return found
 
+    def external_bases(self, class_qualname: str) -> tuple[str, ...]:
+        """The bases outside the project of a class hierarchy (`requests.Session` for
+        `class Api(requests.Session)`): where methods the project does not define come from."""
+        return tuple(
+            dict.fromkeys(
+                self.resolve(base)
+                for cls in self.mro(class_qualname)
+                for base in cls.bases
+                if not self.is_class(self.resolve(base))
+            )
+        )
+
     def find_field(self, class_qualname: str, name: str) -> tuple[ir.ClassIR, ir.FieldIR] | None:
         for cls in self.mro(class_qualname):
             for field in cls.fields:

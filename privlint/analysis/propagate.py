@@ -250,8 +250,10 @@ class Propagation:
         known = self._instance_fields.get(class_qualname)
         if known is not None:
             return known
-        self._instance_fields[class_qualname] = {}
         init = self.program.find_method(class_qualname, "__init__")
+        if init is not None and ("entry", init) in self._active:
+            return {}  # asked by `__init__` itself: its stores are known once it returns
+        self._instance_fields[class_qualname] = {}
         stores: Mapping[str, Value] = {}
         if init is not None and self.program.is_function(init):
             stores = self.entry(init).stores
@@ -405,19 +407,38 @@ class Interpreter:
         elif isinstance(target, ir.TTuple):
             for element in target.elements:
                 self.bind(element, value, pos, entry)
-        elif isinstance(target, ir.TAttr):
-            self.store_field(target.base, target.attr, value, into_taint=False)
-        elif isinstance(target, ir.TItem):
-            self.store_field(target.base, target.key, value, into_taint=True)
+        elif isinstance(target, (ir.TAttr, ir.TItem)):
+            self.store(target, value, pos)
 
-    def store_field(self, base: ir.Expr, name: str | None, value: Value, into_taint: bool) -> None:
+    def store(self, target: ir.TAttr | ir.TItem, value: Value, pos: ir.Pos) -> None:
+        """`x.attr = v` / `x[k] = v`: a sink when the policy declares that store one
+        (`response.cookies[k] = v`), and a field of `x` either way."""
+        name = self.calls.store_name(target)  # evaluates the base
+        sink = self.catalog.store(name)
+        if sink is not None:
+            shown = ".".join(name.split(".")[-2:])
+            self.hit(sink, pos, shown, [value], note=f"stored in {shown}")
+        if isinstance(target, ir.TAttr):
+            self.store_field(target.base, target.attr, value, into_taint=False, evaluated=True)
+        else:
+            self.store_field(target.base, target.key, value, into_taint=True, evaluated=True)
+
+    def store_field(
+        self,
+        base: ir.Expr,
+        name: str | None,
+        value: Value,
+        into_taint: bool,
+        evaluated: bool = False,
+    ) -> None:
         """`x.attr = v` / `x["k"] = v`: `x` now knows `v` by name; a container carries it too.
 
         An object only knows the attribute: `obj.id` stays clean after `obj.phone = phone`,
         while writing `obj` out as a whole still reveals its fields (see `flatten`).
         """
         if not isinstance(base, ir.Name):
-            self.expr(base)
+            if not evaluated:
+                self.expr(base)
             return
         holder = self.env.get(base.name, CLEAN)
         fields = dict(holder.fields)
@@ -685,9 +706,16 @@ class Interpreter:
             return value
         return Value(taint=self.flatten(value))
 
-    def hit(self, sink: SinkSpec, pos: ir.Pos, call: str, values: Iterable[Value]) -> None:
+    def hit(
+        self,
+        sink: SinkSpec,
+        pos: ir.Pos,
+        call: str,
+        values: Iterable[Value],
+        note: str | None = None,
+    ) -> None:
         """Record data reaching a sink; every label is kept, the judge picks the best trace."""
-        step = self.step(pos, f"{_VERBS.get(sink.kind, 'reaches')} {call}()")
+        step = self.step(pos, note or f"{_VERBS.get(sink.kind, 'reaches')} {call}()")
         labels = list(
             dict.fromkeys(
                 replace(label, steps=(*label.steps, step))
@@ -729,6 +757,7 @@ _VERBS = {
     "stdout": "printed by",
     "file_export": "written by",
     "http": "sent by",
+    "cookie": "set as a cookie by",
     "analytics": "sent by",
     "messaging": "sent by",
     "email": "sent by",
