@@ -31,6 +31,7 @@ from privlint.baseline import (
     load_baseline,
     render_baseline,
 )
+from privlint.cache import CACHE_DIR_VARIABLE
 from privlint.config import ConfigError, find_config, load_policy, starter_policy_text
 from privlint.fileio import write_atomic
 from privlint.findings import Severity
@@ -144,7 +145,14 @@ def check(
         int | None, typer.Option(min=1, help="Worker processes (default: CPU count).")
     ] = None,
     no_cache: Annotated[
-        bool | None, typer.Option("--no-cache", help="Neither read nor write .privlint_cache/.")
+        bool | None, typer.Option("--no-cache", help="Neither read nor write the cache.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar=CACHE_DIR_VARIABLE,
+            help="Where the cache lives (default: .privlint_cache/ in the project root).",
+        ),
     ] = None,
     stats: Annotated[
         bool, typer.Option("--stats", help="Print file counts and time per stage on stderr.")
@@ -161,11 +169,19 @@ def check(
     accepted = _load_baseline(baseline)
     changed = _changed_lines(policy.root, _diff_ref(diff))
     try:
-        result = scan(policy, paths or [], jobs=jobs or defaults.jobs, use_cache=use_cache)
+        result = scan(
+            policy,
+            paths or [],
+            jobs=jobs or defaults.jobs,
+            use_cache=use_cache,
+            cache_dir=cache_dir,
+        )
     except Exception as error:  # a bug in privlint: say so, fail the run
         if verbose:
             traceback.print_exc()
         _fail(f"internal error: {type(error).__name__}: {error} (run with --verbose for details)")
+    if not quiet:
+        _warn(result.warnings)
     result, baselined = _narrow(result, accepted, changed, policy.root, paths or [], quiet, verbose)
     fail_severity = Severity(severity.value if severity else defaults.severity or "error")
     to_terminal = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -210,6 +226,11 @@ def _write_output(path: Path, text: str) -> None:
         write_atomic(path, text)
     except OSError as error:
         _fail(f"cannot write {path}: {error.strerror or error}")
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        _stderr().print(f"privlint: warning: {warning}", markup=False)
 
 
 def _check_paths_exist(paths: list[Path] | None) -> None:
@@ -330,9 +351,11 @@ def _narrow(
 def _scan(policy: Policy, paths: list[Path] | None) -> ScanResult:
     """A whole scan for the commands other than `check`; a crash is an internal error."""
     try:
-        return scan(policy, paths or [])
+        result = scan(policy, paths or [])
     except Exception as error:  # a bug in privlint: say so, fail the run
         _fail(f"internal error: {type(error).__name__}: {error}")
+    _warn(result.warnings)
+    return result
 
 
 @app.command()

@@ -146,8 +146,8 @@ class Triage:
         tables: dict[str, list[Pos]] = {}
         missing = []
         for source in chosen:
-            known = self.cache.load("positions", source.key)
-            if isinstance(known, list):
+            known = self.cache.load("positions", source.key, list[Pos])
+            if known is not None:
                 tables[source.path] = known
             else:
                 missing.append(source)
@@ -180,8 +180,8 @@ class Triage:
         )
 
     def _cached(self, source: Source) -> bool:
-        module = self.cache.load("module", source.key)
-        if isinstance(module, ModuleIR):
+        module = self.cache.load("module", source.key, ModuleIR)
+        if module is not None:
             self._ready[source.module] = module
             self.stats.from_cache += 1
             return True
@@ -230,8 +230,10 @@ def triage(
     result = Triage(sources, cache, workers, stats)
     pending: list[Source] = []
     for source in sources:
-        facts = cache.load("facts", facts_key(source.key, prefilter)) if prefilter else _SEED
-        module = cache.load("module", source.key) if _needs_summary(facts) else None
+        facts = (
+            cache.load("facts", facts_key(source.key, prefilter), FileFacts) if prefilter else _SEED
+        )
+        module = cache.load("module", source.key, ModuleIR) if _needs_summary(facts) else None
         if not isinstance(facts, FileFacts) or (_needs_summary(facts) and module is None):
             pending.append(source)
             continue

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from privlint.cache import CACHE_DIR, Cache
+from privlint.analysis.ir import ModuleIR
+from privlint.cache import CACHE_DIR, Cache, CorruptEntry, decode
 from privlint.config import load_policy
 from privlint.findings import Finding
 from privlint.scan import ScanResult, scan
@@ -195,8 +196,11 @@ def test_pickled_payloads_are_never_executed(project: Path, tmp_path: Path) -> N
     cache.store("module", "ab" * 20, ("placeholder",))
     entry = next((project / CACHE_DIR).rglob("*.bin"))
     payload = f"import pathlib; pathlib.Path({str(marker)!r}).touch()"
-    entry.write_bytes(b"cos\nsystem\n(S" + repr(payload).encode() + b"\ntR.")
-    assert cache.load("module", "ab" * 20) is None
+    pickled = b"cos\nsystem\n(S" + repr(payload).encode() + b"\ntR."
+    entry.write_bytes(pickled)
+    assert cache.load("module", "ab" * 20, ModuleIR) is None  # unsigned: never decoded
+    with pytest.raises(CorruptEntry):
+        decode(pickled)  # and were it signed, the unpickler refuses to call anything
     assert not marker.exists()
 
 
@@ -213,8 +217,11 @@ def test_entries_may_name_only_privlint_data_classes(project: Path, name: bytes)
     cache = Cache(project)
     cache.store("module", "cd" * 20, ("placeholder",))
     entry = next((project / CACHE_DIR).rglob("*.bin"))
-    entry.write_bytes(b"c" + name + b"\n)R.")  # call what `name` names: each works without
-    assert cache.load("module", "cd" * 20) is None
+    pickled = b"c" + name + b"\n)R."  # call what `name` names: each works without
+    entry.write_bytes(pickled)
+    assert cache.load("module", "cd" * 20, ModuleIR) is None
+    with pytest.raises(CorruptEntry):
+        decode(pickled)
 
 
 def test_a_reused_result_loads_no_engine(project: Path) -> None:
