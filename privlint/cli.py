@@ -33,8 +33,8 @@ from privlint.baseline import (
 )
 from privlint.cache import CACHE_DIR_VARIABLE
 from privlint.config import ConfigError, find_config, load_policy, starter_policy_text
-from privlint.fileio import write_atomic
-from privlint.findings import Severity
+from privlint.fileio import write_report
+from privlint.findings import Finding, Severity
 from privlint.gitdiff import NULL_REF, ChangedLines, GitDiffError, changed_lines, only_changed
 from privlint.inventory import build_inventory
 from privlint.policy import Policy
@@ -184,7 +184,12 @@ def check(
         _warn(result.warnings)
     result, baselined = _narrow(result, accepted, changed, policy.root, paths or [], quiet, verbose)
     fail_severity = Severity(severity.value if severity else defaults.severity or "error")
-    to_terminal = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    to_terminal = (
+        output is None
+        and sys.stdout is not None
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+    )
     context = ReportContext(
         tool_version=__version__,
         root=policy.root,
@@ -205,10 +210,9 @@ def check(
                 _summary(len(result.findings), result.files_scanned, output), markup=False
             )
     else:
-        sys.stdout.write(report)
+        _write_stdout(report)
     if format_name == "github" and "GITHUB_STEP_SUMMARY" in os.environ:
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
-            summary.write(step_summary_markdown(result.findings, context))
+        _append_step_summary(Path(os.environ["GITHUB_STEP_SUMMARY"]), result.findings, context)
     if stats:
         _stderr().print(_stats_text(result), markup=False)
     if verbose:
@@ -220,12 +224,33 @@ def check(
 
 
 def _write_output(path: Path, text: str) -> None:
-    """Write a report atomically, exactly at `path` (a symlink there is replaced, not
-    followed); a path that cannot be written is a usage error, not a traceback."""
+    """Write a file the user named (see `write_report`); a path that cannot be written (a
+    folder, a read-only or full disk) is a one-line error, exit 2, not a traceback."""
     try:
-        write_atomic(path, text)
+        write_report(path, text)
     except OSError as error:
         _fail(f"cannot write {path}: {error.strerror or error}")
+
+
+def _write_stdout(text: str) -> None:
+    """Text on standard output, flushed here: an output that is closed or gone (a closed
+    pipe) is an error, exit 2, rather than text lost at exit."""
+    if sys.stdout is None:
+        _fail("cannot write to standard output: it is closed")
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) else None
+        _fail(f"cannot write to standard output: {reason or error}")
+
+
+def _append_step_summary(path: Path, findings: list[Finding], context: ReportContext) -> None:
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(step_summary_markdown(findings, context))
+    except OSError as error:
+        _fail(f"cannot write the step summary {path}: {error.strerror or error}")
 
 
 def _warn(warnings: tuple[str, ...]) -> None:
@@ -366,8 +391,8 @@ def init(
     target = Path.cwd() / "privlint.yaml"
     if target.exists() and not force:
         _fail(f"{target.name} already exists (use --force to overwrite)")
-    write_atomic(target, starter_policy_text())
-    typer.echo(f"wrote {target.name}; run `privlint check` to scan")
+    _write_output(target, starter_policy_text())
+    _write_stdout(f"wrote {target.name}; run `privlint check` to scan\n")
 
 
 @app.command()
@@ -410,7 +435,7 @@ def baseline_command(
     result = _scan(policy, paths)
     target = output or policy.root / BASELINE_FILE
     entries = baseline_entries(result.findings)
-    write_atomic(target, render_baseline(result.findings, __version__))
+    _write_output(target, render_baseline(result.findings, __version__))
     unparsed = sum(1 for finding in result.findings if finding.rule_id == "parse-error")
     if unparsed:
         _stderr().print(
@@ -418,9 +443,9 @@ def baseline_command(
             "cannot be baselined; fix them",
             markup=False,
         )
-    typer.echo(
+    _write_stdout(
         f"wrote {len(entries)} finding{'s' * (len(entries) != 1)} to {target}; "
-        f"run `privlint check --baseline {target}` to report only new ones"
+        f"run `privlint check --baseline {target}` to report only new ones\n"
     )
     if result.tracebacks:
         _report_internal_errors(result.tracebacks, verbose=False)
@@ -463,9 +488,9 @@ def inventory_command(
     else:
         text = INVENTORY_FORMATS[output_format.value](data)
     if output is None:
-        sys.stdout.write(text)
+        _write_stdout(text)
     else:
-        write_atomic(output, text)
+        _write_output(output, text)
         _stderr().print(
             f"privlint: {len(data.flows)} flows in {data.files_scanned} files; wrote {output}",
             markup=False,
@@ -515,6 +540,6 @@ def main() -> None:
 
 def _exit_now(code: int) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # None: it was closed
             stream.flush()
     os._exit(code)

@@ -10,8 +10,12 @@ are cached by content.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from functools import partial
@@ -33,18 +37,27 @@ from privlint.stats import ScanStats
 
 _Triaged = tuple[FileFacts, ModuleIR | None]
 _PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than it saves
-_IGNORE_SIGINT = (signal.SIGINT, signal.SIG_IGN)
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 _SEED = FileFacts(frozenset(), True)  # what every file is when the prefilter is off
 
 T = TypeVar("T")
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container or `taskset` may allow fewer than the
+    machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 class Workers:
-    """A process pool started on first use (`jobs` processes), by a batch big enough to
-    pay for it; workers ignore Ctrl-C, the main process stops the scan."""
+    """A process pool started on first use (`jobs` processes, at most one per CPU: more only
+    cost memory, and `check.jobs` comes from a policy a pull request can edit), by a batch
+    big enough to pay for it."""
 
     def __init__(self, jobs: int | None) -> None:
-        self.jobs = jobs or os.cpu_count() or 1
+        self.jobs = min(jobs or usable_cpus(), usable_cpus())
         self._pool: Executor | None = None
 
     def map(self, function: Callable[[Source], T], sources: list[Source]) -> list[T]:
@@ -52,9 +65,7 @@ class Workers:
         if self.jobs <= 1 or small:  # starting the pool costs more than a few files
             return [function(source) for source in sources]
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self.jobs, initializer=signal.signal, initargs=_IGNORE_SIGINT
-            )
+            self._pool = ProcessPoolExecutor(self.jobs, initializer=_worker_started)
         # Biggest files first, so no worker is left parsing a large file at the end alone.
         order = sorted(range(len(sources)), key=lambda index: -len(sources[index].data))
         done = self._pool.map(function, [sources[index] for index in order], chunksize=2)
@@ -72,6 +83,35 @@ class Workers:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+
+
+def _worker_started() -> None:
+    """A worker ignores Ctrl-C (the main process stops the scan) and dies with the process
+    that started it: killed or terminated, that process must not leave workers behind,
+    parsing on and holding its standard output open (`privlint check | cat` would hang)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    if not _die_with_parent():  # no prctl: watch the parent instead
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it died before the signal was armed
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Linux: have the kernel send SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 class Triage:
