@@ -117,10 +117,9 @@ def digest(*parts: bytes | str) -> str:
 
 def cache_location(root: Path, chosen: Path | None = None) -> Path:
     """`--cache-dir`, else `$PRIVLINT_CACHE_DIR`, else `.privlint_cache/` in the project root."""
-    if chosen is not None:
-        return chosen
-    variable = os.environ.get(CACHE_DIR_VARIABLE)
-    return Path(variable).expanduser() if variable else root / CACHE_DIR
+    if chosen is None and os.environ.get(CACHE_DIR_VARIABLE):
+        chosen = Path(os.environ[CACHE_DIR_VARIABLE])
+    return root / CACHE_DIR if chosen is None else chosen.expanduser()
 
 
 class Cache:
