@@ -21,6 +21,7 @@ import hmac
 import io
 import os
 import pickle
+import re
 import shutil
 import stat
 import tempfile
@@ -104,6 +105,7 @@ def _code_fingerprint() -> bytes:
 
 _CODE = _code_fingerprint()
 BUILD = f"v{__version__}-{_CODE.hex()[:12]}"  # one folder per build: others never match
+_BUILD_NAME = re.compile(r"v[\w.+!-]+-[0-9a-f]{12}")  # pruned: nothing else in `--cache-dir`
 
 
 def digest(*parts: bytes | str) -> str:
@@ -178,7 +180,7 @@ class Cache:
                     entry.path
                     for entry in siblings
                     if entry.name != BUILD
-                    and entry.name.startswith("v")
+                    and _BUILD_NAME.fullmatch(entry.name)
                     and entry.is_dir(follow_symlinks=False)
                 ]
             for path in stale:

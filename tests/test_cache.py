@@ -256,7 +256,7 @@ def test_a_whole_project_scan_drops_entries_it_no_longer_needs(project: Path) ->
     for edit in range(3):
         target.write_text(target.read_text() + f"\n# edit {edit}\n")
         _run(project)
-    stale = project / CACHE_DIR / "v0-old-build"
+    stale = project / CACHE_DIR / "v0.0.1-0123456789ab"
     stale.mkdir()
     _run(project)
     entries = list((project / CACHE_DIR).rglob("*.bin"))

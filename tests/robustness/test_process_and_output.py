@@ -96,8 +96,10 @@ def test_workers_die_with_the_main_process(tmp_path: Path, how: signal.Signals) 
     assert not any(map(_alive, workers))
 
 
-@pytest.mark.parametrize("target", ["/dev/stdout", "fifo"])
+@pytest.mark.parametrize("target", ["link to stdout", "fifo"])
 def test_output_to_a_device_or_fifo_is_written_not_replaced(tmp_path: Path, target: str) -> None:
+    """`--output /dev/stdout`, tried on a link of the same kind in the temporary folder: a
+    privlint that replaced it would replace the machine's /dev/stdout (as root)."""
     write_project(tmp_path, {"leak.py": LEAK})
     if target == "fifo":
         fifo = tmp_path / "report.fifo"
@@ -107,9 +109,11 @@ def test_output_to_a_device_or_fifo_is_written_not_replaced(tmp_path: Path, targ
         written = reader.communicate(timeout=30)[0]
         assert fifo.is_fifo()
     else:
-        run = run_privlint(tmp_path, "check", "--format", "json", "--output", target)
+        link = tmp_path / "stdout"
+        link.symlink_to("/proc/self/fd/1")  # what /dev/stdout is
+        run = run_privlint(tmp_path, "check", "--format", "json", "--output", str(link))
         written = run.stdout
-        assert Path(target).is_symlink()
+        assert link.is_symlink()
     assert run.returncode == 1, run.stderr
     assert '"rule_id": "no-pii-in-logs"' in written
 
