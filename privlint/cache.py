@@ -264,6 +264,7 @@ class Cache:
             if not isinstance(error, OSError):
                 raise
             self._off(f"cannot write the cache: {error.strerror or error}")
+            return
         self._ensure_ignored()
 
     # ------------------------------------------------------------- helpers
@@ -349,7 +350,7 @@ def _real_folders(path: Path) -> list[os.DirEntry[str]]:
 def _read_entry(path: Path) -> bytes:
     """An entry's bytes: a regular file of at most `MAX_ENTRY` bytes, never through a symlink,
     and never blocking on a FIFO."""
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     descriptor = os.open(path, flags)
     status = os.fstat(descriptor)
     if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_ENTRY:
