@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from privlint.analysis.ir import ModuleIR
+from privlint.analyse import EncodedEvidence
+from privlint.analysis.ir import FileFacts, ModuleIR, Pos
 from privlint.cache import CACHE_DIR, Cache, CorruptEntry, decode
 from privlint.config import load_policy
 from privlint.findings import Finding
+from privlint.incremental import EncodedState
 from privlint.scan import ScanResult, scan
 
 PROJECT = FIXTURES / "projects" / "sqlalchemy_app"
@@ -286,3 +288,27 @@ def test_explicit_files_reuse_the_whole_project_analysis(project: Path) -> None:
     assert only_service.stats.result_from_cache  # pre-commit's file lists cost no analysis
     expected = [f for f in everything.findings if f.path == "ledger/service.py"]
     assert expected and _identity(only_service.findings) == _identity(expected)
+
+
+def test_every_entry_a_scan_writes_passes_its_readers_check(project: Path) -> None:
+    """Entries are checked against the exact types their readers expect: one that failed
+    the check would be rebuilt on every run, a slowdown no finding would show."""
+    _run(project)
+    (project / "ledger" / "models.py").write_text(
+        (project / "ledger" / "models.py").read_text() + "\n# touched\n"
+    )
+    _run(project)  # re-located: evidence and positions are written too
+    expected = {
+        "facts": FileFacts,
+        "module": ModuleIR,
+        "positions": list[Pos],
+        "state": EncodedState,
+        "evidence": EncodedEvidence,
+    }
+    cache = Cache(project)
+    assert cache.folder is not None
+    kinds = {folder.name for folder in cache.folder.iterdir()}
+    assert kinds == set(expected)
+    for kind, reader in expected.items():
+        for entry in cache.folder.glob(f"{kind}/*/*.bin"):
+            assert cache.load(kind, entry.stem, reader) is not None, entry
