@@ -259,14 +259,18 @@ def test_key_file_inside_the_project_is_refused(
     assert not (project / CACHE_DIR).exists()
 
 
+@pytest.mark.parametrize("key", ["made on first use", "written from a secret"])
 def test_cache_and_key_restored_by_ci_are_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
 ) -> None:
     """actions/cache restores both the cache folder and the key (or the key comes from a
     secret): the next job, on a fresh checkout, reuses the result."""
     home = tmp_path / "runner-home" / ".cache" / "privlint"
     monkeypatch.setenv("PRIVLINT_CACHE_DIR", str(home / "cache"))
     monkeypatch.setenv("PRIVLINT_CACHE_KEY_FILE", str(home / "key"))
+    if key == "written from a secret":
+        home.mkdir(parents=True)
+        (home / "key").write_text("a-secret-of-at-least-32-bytes-from-the-ci\n")
     first = leak_project(tmp_path / "job1" / "checkout")
     assert_leak_found(run_privlint(first, "check"))
     restored = tmp_path / "restored"
