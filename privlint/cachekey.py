@@ -54,9 +54,10 @@ def load_key(path: Path, project: Path) -> bytes:
 
 def _read(path: Path) -> bytes:
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO: no hang
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise KeyProblem(f"the cache key {path} is not a regular file")
     with os.fdopen(descriptor, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise KeyProblem(f"the cache key {path} is not a regular file")
         key = stream.read(_MAX_KEY + 1).strip()
     if not _MIN_KEY <= len(key) <= _MAX_KEY:
         raise KeyProblem(f"the cache key {path} must hold {_MIN_KEY} to {_MAX_KEY} bytes")

@@ -295,3 +295,21 @@ def test_entries_decode_only_after_the_signature_verifies(tmp_path: Path) -> Non
     assert cache.load("facts", "ab" * 20, FileFacts) is None
     entry.write_bytes(pickle.dumps(FileFacts(frozenset(), False)))  # a well-formed raw entry
     assert cache.load("facts", "ab" * 20, FileFacts) is None
+
+
+@pytest.mark.parametrize("key", ["a folder", "too short", "a fifo"])
+def test_unusable_key_scans_without_the_cache_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    project = leak_project(tmp_path / "project")
+    path = tmp_path / "key"
+    if key == "a folder":
+        path.mkdir()
+    elif key == "a fifo":
+        os.mkfifo(path)
+    else:
+        path.write_text("short\n")
+    monkeypatch.setenv("PRIVLINT_CACHE_KEY_FILE", str(path))
+    result = scan(load_policy(None, project), [], jobs=1)
+    assert [f.path for f in result.findings] == ["leak.py"]
+    assert len(result.warnings) == 1 and "cache key" in result.warnings[0]
