@@ -55,16 +55,21 @@ def forge_no_seed(root: Path) -> None:
     cache.store("facts", key, FileFacts(frozenset(), False))
 
 
-def test_cache_symlinked_to_the_parent_folder_deletes_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("target", ["..", "."])
+def test_cache_symlinked_to_the_parent_or_the_project_deletes_nothing(
+    tmp_path: Path, target: str
+) -> None:
     project = leak_project(tmp_path / "project")
+    write_project(project, {"pkg/module.py": "x = 1\n"})
     sibling = write_project(tmp_path / "v0-sibling", {"keep.txt": "precious"})
-    (project / CACHE_DIR).symlink_to("..", target_is_directory=True)
+    (project / CACHE_DIR).symlink_to(target, target_is_directory=True)
+    before = files_below(tmp_path)
     run = run_privlint(project, "check")
     assert_leak_found(run)
     assert "is a symlink" in run.stderr and "scanning without the cache" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+    assert files_below(tmp_path) == before
     assert (sibling / "keep.txt").read_text() == "precious"
-    assert (project / "leak.py").read_bytes() == LEAK
 
 
 def test_cache_subfolders_symlinked_outside_are_neither_written_nor_pruned(
