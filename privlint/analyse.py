@@ -36,6 +36,14 @@ from privlint.suppressions import apply_suppressions, suppressions_by_path
 from privlint.taxonomy import load_taxonomy
 from privlint.triage import Triage, Workers, propagate_in_rounds, triage
 
+# Evidence as the cache keeps it: `Cache.load` hands out only data of exactly this type.
+EncodedEvidence = tuple[
+    tuple[SinkHit, ...],
+    dict[str, list[Pos]],
+    tuple[Finding, ...],
+    dict[str, tuple[Suppression, ...]],
+]
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -46,23 +54,13 @@ class Evidence:
     file_findings: tuple[Finding, ...]  # about files themselves (not analysed, unknown tags)
     suppressions: Mapping[str, tuple[Suppression, ...]]
 
-    def encode(self) -> tuple[object, ...]:
+    def encode(self) -> EncodedEvidence:
         return (self.hits, dict(self.tables), self.file_findings, dict(self.suppressions))
 
     @classmethod
-    def decode(cls, data: object) -> Evidence | None:
-        if not (isinstance(data, tuple) and len(data) == 4):
-            return None
-        hits, tables, file_findings, suppressions = data
-        if not (
-            isinstance(hits, tuple)
-            and all(isinstance(hit, SinkHit) for hit in hits)
-            and isinstance(tables, dict)
-            and isinstance(file_findings, tuple)
-            and isinstance(suppressions, dict)
-        ):
-            return None
-        return cls(hits, tables, file_findings, suppressions)
+    def decode(cls, data: EncodedEvidence | None) -> Evidence | None:
+        """The evidence an `EncodedEvidence` entry holds (`Cache.load` checked its type)."""
+        return None if data is None else cls(*data)
 
     def judged(self, policy: Policy, sources: Mapping[str, Source]) -> Result:
         """The result: hits located and judged, then suppressions and fingerprints."""
@@ -154,7 +152,8 @@ def _relocated(
     if each changed file is unreachable or summarizes exactly as before; else None."""
     contents = {path: source.key for path, source in sources.items()}
     changed = previous.changed(contents)
-    evidence = Evidence.decode(cache.load("evidence", layout)) if changed is not None else None
+    stored = cache.load("evidence", layout, EncodedEvidence) if changed is not None else None
+    evidence = Evidence.decode(stored)
     if changed is None or evidence is None:
         return None
     files = Triage(list(sources.values()), cache, Workers(1), stats)
@@ -186,8 +185,8 @@ def _summarizes_as_before(
     what its previous content gave: the same IR, and facts that make the same seed and
     rounds."""
     old_key = previous.contents[path]
-    old_module = cache.load("module", old_key, live=False)
-    if path not in previous.read or not isinstance(old_module, ModuleIR):
+    old_module: ModuleIR | None = cache.load("module", old_key, ModuleIR, live=False)
+    if path not in previous.read or old_module is None:
         return False
     if prefilter is not None:
         old = stored_facts(old_key, cache, prefilter, live=False)

@@ -31,9 +31,10 @@ from privlint.baseline import (
     load_baseline,
     render_baseline,
 )
+from privlint.cache import CACHE_DIR_VARIABLE
 from privlint.config import ConfigError, find_config, load_policy
-from privlint.fileio import write_atomic
-from privlint.findings import Severity
+from privlint.fileio import write_report
+from privlint.findings import Finding, Severity
 from privlint.gitdiff import NULL_REF, ChangedLines, GitDiffError, changed_lines, only_changed
 from privlint.inventory import build_inventory
 from privlint.policy import Policy
@@ -171,7 +172,14 @@ def check(
         int | None, typer.Option(min=1, help="Worker processes (default: CPU count).")
     ] = None,
     no_cache: Annotated[
-        bool | None, typer.Option("--no-cache", help="Neither read nor write .privlint_cache/.")
+        bool | None, typer.Option("--no-cache", help="Neither read nor write the cache.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar=CACHE_DIR_VARIABLE,
+            help="Where the cache lives (default: .privlint_cache/ in the project root).",
+        ),
     ] = None,
     stats: Annotated[
         bool, typer.Option("--stats", help="Print file counts and time per stage on stderr.")
@@ -199,11 +207,14 @@ def check(
                 jobs=jobs or defaults.jobs,
                 use_cache=use_cache,
                 progress=progress,
+                cache_dir=cache_dir,
             )
     except Exception as error:  # a bug in privlint: say so, fail the run
         if verbose:
             traceback.print_exc()
         _fail(f"internal error: {type(error).__name__}: {error} (run with --verbose for details)")
+    if not quiet:
+        _warn(result.warnings)
     result = replace(result, findings=chosen.findings(result.findings))
     result, baselined, outside = _narrow(
         result, accepted, changed, policy.root, paths or [], quiet, verbose
@@ -234,10 +245,9 @@ def check(
                 _summary(len(result.findings), result.files_scanned, output), markup=False
             )
     else:
-        sys.stdout.write(report)
+        _write_stdout(report)
     if format_name == "github" and "GITHUB_STEP_SUMMARY" in os.environ:
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
-            summary.write(step_summary_markdown(result.findings, context))
+        _append_step_summary(Path(os.environ["GITHUB_STEP_SUMMARY"]), result.findings, context)
     if stats:
         _stderr().print(_stats_text(result), markup=False)
     if verbose:
@@ -266,12 +276,38 @@ def _selection(policy: Policy, select: str | None, ignore: str | None) -> Select
 
 
 def _write_output(path: Path, text: str) -> None:
-    """Write a report atomically, exactly at `path` (a symlink there is replaced, not
-    followed); a path that cannot be written is a usage error, not a traceback."""
+    """Write a file the user named (see `write_report`); a path that cannot be written (a
+    folder, a read-only or full disk) is a one-line error, exit 2, not a traceback."""
     try:
-        write_atomic(path, text)
+        write_report(path, text)
     except OSError as error:
         _fail(f"cannot write {path}: {error.strerror or error}")
+
+
+def _write_stdout(text: str) -> None:
+    """Text on standard output, flushed here: an output that is closed or gone (a closed
+    pipe) is an error, exit 2, rather than text lost at exit."""
+    if sys.stdout is None:
+        _fail("cannot write to standard output: it is closed")
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) else None
+        _fail(f"cannot write to standard output: {reason or error}")
+
+
+def _append_step_summary(path: Path, findings: list[Finding], context: ReportContext) -> None:
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(step_summary_markdown(findings, context))
+    except OSError as error:
+        _fail(f"cannot write the step summary {path}: {error.strerror or error}")
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        _stderr().print(f"privlint: warning: {warning}", markup=False)
 
 
 def _check_paths_exist(paths: list[Path] | None) -> None:
@@ -397,9 +433,11 @@ def _scan(policy: Policy, paths: list[Path] | None, live: bool = False) -> ScanR
     display); a crash is an internal error."""
     try:
         with _progress(live) as progress:
-            return scan(policy, paths or [], progress=progress)
+            result = scan(policy, paths or [], progress=progress)
     except Exception as error:  # a bug in privlint: say so, fail the run
         _fail(f"internal error: {type(error).__name__}: {error}")
+    _warn(result.warnings)
+    return result
 
 
 @app.command()
@@ -413,9 +451,9 @@ def init(
         _fail(f"{target.name} already exists (use --force to overwrite)")
     facts = inspect_project(Path.cwd())
     _write_output(target, starter_policy(facts))
-    typer.echo(
+    _write_stdout(
         f"wrote {target.name} (it says what privlint found in {facts.files_read} Python "
-        "files); run `privlint check` to scan"
+        "files); run `privlint check` to scan\n"
     )
 
 
@@ -480,7 +518,7 @@ def baseline_command(
     result = _scan(policy, paths, show_progress(sys.stderr, False, False, True))
     target = output or policy.root / BASELINE_FILE
     entries = baseline_entries(result.findings)
-    write_atomic(target, render_baseline(result.findings, __version__))
+    _write_output(target, render_baseline(result.findings, __version__))
     unparsed = sum(1 for finding in result.findings if finding.rule_id == "parse-error")
     if unparsed:
         _stderr().print(
@@ -488,9 +526,9 @@ def baseline_command(
             "cannot be baselined; fix them",
             markup=False,
         )
-    typer.echo(
+    _write_stdout(
         f"wrote {len(entries)} finding{'s' * (len(entries) != 1)} to {target}; "
-        f"run `privlint check --baseline {target}` to report only new ones"
+        f"run `privlint check --baseline {target}` to report only new ones\n"
     )
     if result.tracebacks:
         _report_internal_errors(result.tracebacks, verbose=False)
@@ -534,9 +572,9 @@ def inventory_command(
     else:
         text = INVENTORY_FORMATS[output_format.value](data)
     if output is None:
-        sys.stdout.write(text)
+        _write_stdout(text)
     else:
-        write_atomic(output, text)
+        _write_output(output, text)
         _stderr().print(
             f"privlint: {len(data.flows)} flows in {data.files_scanned} files; wrote {output}",
             markup=False,
@@ -586,6 +624,6 @@ def main() -> None:
 
 def _exit_now(code: int) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # None: it was closed
             stream.flush()
     os._exit(code)

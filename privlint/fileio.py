@@ -1,8 +1,10 @@
-"""Writing privlint's own files atomically: a reader sees the old file or the new one."""
+"""Writing privlint's own files: atomically, so a reader sees the old file or the new one,
+unless the target is no regular file (`/dev/stdout`, a FIFO), which is written in place."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -18,3 +20,18 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_report(path: Path, text: str) -> None:
+    """A report, baseline or inventory the user named: a device, FIFO or socket there (or a
+    symlink to one, as `/dev/stdout` is) is written to, never replaced by a file; a regular
+    file or a symlink to one is replaced atomically, the symlink itself, not followed."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        mode = stat.S_IFREG
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):  # a folder: the rename says why it fails
+        write_atomic(path, text)
+        return
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        stream.write(text)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # a warm run that reuses the state loads no IR
     from privlint.analysis.ir import FileFacts
 
 Result = tuple[tuple[Finding, ...], tuple[AllowedFlow, ...], int]  # findings, allowed, hidden
+# A state as the cache keeps it: `Cache.load` hands out only data of exactly this type.
+EncodedState = tuple[dict[str, str], frozenset[str], frozenset[str], Result]
 
 
 @dataclass(frozen=True)
@@ -29,24 +31,14 @@ class ScanState:
     carried: frozenset[str]  # names analysed code hands personal data out under
     result: Result
 
-    def encode(self) -> tuple[object, ...]:
+    def encode(self) -> EncodedState:
         """Plain data for the cache (its unpickler builds no classes but privlint's data)."""
         return (dict(self.contents), self.read, self.carried, self.result)
 
     @classmethod
-    def decode(cls, data: object) -> ScanState | None:
-        if not (isinstance(data, tuple) and len(data) == 4):
-            return None
-        contents, read, carried, result = data
-        if not (
-            isinstance(contents, dict)
-            and isinstance(read, frozenset)
-            and isinstance(carried, frozenset)
-            and isinstance(result, tuple)
-            and len(result) == 3
-        ):
-            return None
-        return cls(contents, read, carried, result)
+    def decode(cls, data: EncodedState | None) -> ScanState | None:
+        """The state an `EncodedState` entry holds (`Cache.load` checked its type)."""
+        return None if data is None else cls(*data)
 
     def changed(self, contents: Mapping[str, str]) -> list[str] | None:
         """The files whose content changed since this state; None when files came or went

@@ -19,7 +19,7 @@ from privlint.analysis.modules import module_name
 from privlint.cache import Cache, digest, module_key
 from privlint.discover import discover
 from privlint.findings import AllowedFlow, Finding
-from privlint.incremental import ScanState, layout_key_parts
+from privlint.incremental import EncodedState, ScanState, layout_key_parts
 from privlint.policy import Policy
 from privlint.prefilter import Prefilter
 from privlint.sources import Source, Unreadable, keep_live_entries, known_facts, read_source
@@ -36,6 +36,7 @@ class ScanResult:
     stats: ScanStats = field(default_factory=ScanStats)
     tracebacks: tuple[tuple[str, str], ...] = ()  # (path, traceback) of internal errors
     analysed: frozenset[str] = frozenset()  # paths of the files whose IR the analysis read
+    warnings: tuple[str, ...] = ()  # one line each: why the cache was not used
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -52,15 +53,18 @@ def scan(
     use_cache: bool = True,
     prefilter: bool = True,
     progress: Progress | None = None,
+    cache_dir: Path | None = None,
 ) -> ScanResult:
     """Scan `paths`; `prefilter=False` parses every file up front (same findings on every
     fixture project, which the tests check; see "How privlint stays fast" in the README).
-    `progress` hears of each stage and file as the scan goes."""
+    `progress` hears of each stage and file as the scan goes; `cache_dir`: where the cache
+    lives (default: see `cache_location`)."""
     stats = ScanStats(progress=progress or Progress())
+    cache = Cache(policy.root, enabled=use_cache, location=cache_dir)
+    prefiltering = Prefilter.of(policy) if prefilter else None
     with _cyclic_gc_paused():
-        return _scan(
-            policy, paths, jobs, use_cache, Prefilter.of(policy) if prefilter else None, stats
-        )
+        result = _scan(policy, paths, jobs, cache, prefiltering, stats)
+    return replace(result, warnings=tuple(cache.warnings))
 
 
 @contextmanager
@@ -80,7 +84,7 @@ def _scan(
     policy: Policy,
     paths: Sequence[Path],
     jobs: int | None,
-    use_cache: bool,
+    cache: Cache,
     prefilter: Prefilter | None,
     stats: ScanStats,
 ) -> ScanResult:
@@ -92,7 +96,6 @@ def _scan(
         stats.seconds[stage] = now - clock
         clock = now
 
-    cache = Cache(policy.root, enabled=use_cache)
     cache.prune_other_builds()
     discovery = discover(policy.root, paths, policy.include, policy.exclude)
     errors = [(relative_path(p, policy.root), message) for p, message in discovery.problems]
@@ -109,7 +112,7 @@ def _scan(
     layout = digest(*layout_key_parts(repr(policy), problems, contents))
     whole_project = all(path.resolve() == policy.root for path in paths)
     tracebacks: tuple[tuple[str, str], ...] = ()
-    previous = ScanState.decode(cache.load("state", layout))
+    previous = ScanState.decode(cache.load("state", layout, EncodedState))
     if previous is not None and previous.reusable(
         contents, lambda path: known_facts(by_path[path], cache, prefilter)
     ):

@@ -74,8 +74,10 @@ def stored_facts(
     """The facts of a content, if the cache has them (`live`: see `Cache.load`)."""
     from privlint.analysis.ir import FileFacts  # needed only once a file has changed
 
-    facts = cache.load("facts", facts_key(content_key, prefilter), live)
-    return facts if isinstance(facts, FileFacts) else None
+    facts: FileFacts | None = cache.load(
+        "facts", facts_key(content_key, prefilter), FileFacts, live
+    )
+    return facts
 
 
 def known_facts(source: Source, cache: Cache, prefilter: Prefilter | None) -> FileFacts | None:

@@ -10,8 +10,12 @@ are cached by content.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from functools import partial
@@ -33,18 +37,27 @@ from privlint.stats import ANALYSED, SUMMARIZED, ScanStats
 
 _Triaged = tuple[FileFacts, ModuleIR | None]
 _PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than it saves
-_IGNORE_SIGINT = (signal.SIGINT, signal.SIG_IGN)
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 _SEED = FileFacts(frozenset(), True)  # what every file is when the prefilter is off
 
 T = TypeVar("T")
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container or `taskset` may allow fewer than the
+    machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 class Workers:
-    """A process pool started on first use (`jobs` processes), by a batch big enough to
-    pay for it; workers ignore Ctrl-C, the main process stops the scan."""
+    """A process pool started on first use (`jobs` processes, at most one per CPU: more only
+    cost memory, and `check.jobs` comes from a policy a pull request can edit), by a batch
+    big enough to pay for it."""
 
     def __init__(self, jobs: int | None) -> None:
-        self.jobs = jobs or os.cpu_count() or 1
+        self.jobs = min(jobs or usable_cpus(), usable_cpus())
         self._pool: Executor | None = None
 
     def map(
@@ -63,9 +76,7 @@ class Workers:
                 tick(1)
             return serial
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self.jobs, initializer=signal.signal, initargs=_IGNORE_SIGINT
-            )
+            self._pool = ProcessPoolExecutor(self.jobs, initializer=_worker_started)
         # Biggest files first, so no worker is left parsing a large file at the end alone.
         order = sorted(range(len(sources)), key=lambda index: -len(sources[index].data))
         arriving = self._pool.map(function, [sources[index] for index in order], chunksize=2)
@@ -86,6 +97,35 @@ class Workers:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+
+
+def _worker_started() -> None:
+    """A worker ignores Ctrl-C (the main process stops the scan) and dies with the process
+    that started it: killed or terminated, that process must not leave workers behind,
+    parsing on and holding its standard output open (`privlint check | cat` would hang)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    if not _die_with_parent():  # no prctl: watch the parent instead
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it died before the signal was armed
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Linux: have the kernel send SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 class Triage:
@@ -160,8 +200,8 @@ class Triage:
         tables: dict[str, list[Pos]] = {}
         missing = []
         for source in chosen:
-            known = self.cache.load("positions", source.key)
-            if isinstance(known, list):
+            known = self.cache.load("positions", source.key, list[Pos])
+            if known is not None:
                 tables[source.path] = known
             else:
                 missing.append(source)
@@ -194,8 +234,8 @@ class Triage:
         )
 
     def _cached(self, source: Source) -> bool:
-        module = self.cache.load("module", source.key)
-        if isinstance(module, ModuleIR):
+        module = self.cache.load("module", source.key, ModuleIR)
+        if module is not None:
             self._ready[source.module] = module
             self.stats.from_cache += 1
             return True
@@ -246,8 +286,10 @@ def triage(
     progress.stage(SUMMARIZED, len(sources))
     pending: list[Source] = []
     for source in sources:
-        facts = cache.load("facts", facts_key(source.key, prefilter)) if prefilter else _SEED
-        module = cache.load("module", source.key) if _needs_summary(facts) else None
+        facts = (
+            cache.load("facts", facts_key(source.key, prefilter), FileFacts) if prefilter else _SEED
+        )
+        module = cache.load("module", source.key, ModuleIR) if _needs_summary(facts) else None
         if not isinstance(facts, FileFacts) or (_needs_summary(facts) and module is None):
             pending.append(source)
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -25,6 +26,13 @@ def scan_project(root: Path, config: Path | None = None) -> list[Finding]:
         config = root / "privlint.yaml"
     policy = load_policy(config, root)
     return scan(policy, [], use_cache=False).findings
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cache_key_outside_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The cache key the tests' scans (and the commands they run) sign entries with: never
+    the user's own key file."""
+    os.environ["PRIVLINT_CACHE_KEY_FILE"] = str(tmp_path_factory.mktemp("key") / "key")
 
 
 @pytest.fixture

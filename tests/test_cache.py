@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from privlint.cache import CACHE_DIR, Cache
+from privlint.analyse import EncodedEvidence
+from privlint.analysis.ir import FileFacts, ModuleIR, Pos
+from privlint.cache import CACHE_DIR, Cache, CorruptEntry, decode
 from privlint.config import load_policy
 from privlint.findings import Finding
+from privlint.incremental import EncodedState
 from privlint.scan import ScanResult, scan
 
 PROJECT = FIXTURES / "projects" / "sqlalchemy_app"
@@ -195,8 +198,11 @@ def test_pickled_payloads_are_never_executed(project: Path, tmp_path: Path) -> N
     cache.store("module", "ab" * 20, ("placeholder",))
     entry = next((project / CACHE_DIR).rglob("*.bin"))
     payload = f"import pathlib; pathlib.Path({str(marker)!r}).touch()"
-    entry.write_bytes(b"cos\nsystem\n(S" + repr(payload).encode() + b"\ntR.")
-    assert cache.load("module", "ab" * 20) is None
+    pickled = b"cos\nsystem\n(S" + repr(payload).encode() + b"\ntR."
+    entry.write_bytes(pickled)
+    assert cache.load("module", "ab" * 20, ModuleIR) is None  # unsigned: never decoded
+    with pytest.raises(CorruptEntry):
+        decode(pickled)  # and were it signed, the unpickler refuses to call anything
     assert not marker.exists()
 
 
@@ -213,8 +219,11 @@ def test_entries_may_name_only_privlint_data_classes(project: Path, name: bytes)
     cache = Cache(project)
     cache.store("module", "cd" * 20, ("placeholder",))
     entry = next((project / CACHE_DIR).rglob("*.bin"))
-    entry.write_bytes(b"c" + name + b"\n)R.")  # call what `name` names: each works without
-    assert cache.load("module", "cd" * 20) is None
+    pickled = b"c" + name + b"\n)R."  # call what `name` names: each works without
+    entry.write_bytes(pickled)
+    assert cache.load("module", "cd" * 20, ModuleIR) is None
+    with pytest.raises(CorruptEntry):
+        decode(pickled)
 
 
 def test_a_reused_result_loads_no_engine(project: Path) -> None:
@@ -249,7 +258,7 @@ def test_a_whole_project_scan_drops_entries_it_no_longer_needs(project: Path) ->
     for edit in range(3):
         target.write_text(target.read_text() + f"\n# edit {edit}\n")
         _run(project)
-    stale = project / CACHE_DIR / "v0-old-build"
+    stale = project / CACHE_DIR / "v0.0.1-0123456789ab"
     stale.mkdir()
     _run(project)
     entries = list((project / CACHE_DIR).rglob("*.bin"))
@@ -279,3 +288,27 @@ def test_explicit_files_reuse_the_whole_project_analysis(project: Path) -> None:
     assert only_service.stats.result_from_cache  # pre-commit's file lists cost no analysis
     expected = [f for f in everything.findings if f.path == "ledger/service.py"]
     assert expected and _identity(only_service.findings) == _identity(expected)
+
+
+def test_every_entry_a_scan_writes_passes_its_readers_check(project: Path) -> None:
+    """Entries are checked against the exact types their readers expect: one that failed
+    the check would be rebuilt on every run, a slowdown no finding would show."""
+    _run(project)
+    (project / "ledger" / "models.py").write_text(
+        (project / "ledger" / "models.py").read_text() + "\n# touched\n"
+    )
+    _run(project)  # re-located: evidence and positions are written too
+    expected = {
+        "facts": FileFacts,
+        "module": ModuleIR,
+        "positions": list[Pos],
+        "state": EncodedState,
+        "evidence": EncodedEvidence,
+    }
+    cache = Cache(project)
+    assert cache.folder is not None
+    kinds = {folder.name for folder in cache.folder.iterdir()}
+    assert kinds == set(expected)
+    for kind, reader in expected.items():
+        for entry in cache.folder.glob(f"{kind}/*/*.bin"):
+            assert cache.load(kind, entry.stem, reader) is not None, entry

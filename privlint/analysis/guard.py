@@ -31,6 +31,8 @@ from privlint.analysis import ir
 from privlint.sources import MAX_BYTES
 
 MAX_LINES = 50_000
+MAX_TOKENS = 200_000  # LibCST holds 2-3 KB per token: at most about 600 MB for one file
+_TOKEN = re.compile(rb"[\w\x80-\xff]+|\S")  # a word or one symbol: close to Python's tokens
 MAX_NESTING = 3_000  # syntax-tree levels; LibCST takes seconds per file beyond this
 MAX_IR_DEPTH = 200  # IR levels: the cache codec and propagation recurse per level
 _DEEP_BRACKETS = 200  # CPython's tokenizer refuses more; LibCST crashes at a few thousand
@@ -187,6 +189,10 @@ def _size_problem(source: bytes) -> ir.ParseError | None:
     lines = source.count(b"\n") + (not source.endswith(b"\n"))
     if lines > MAX_LINES:
         return _limit(f"file too large to analyse: {lines:,} lines (limit {MAX_LINES:,})")
+    if len(source) > MAX_TOKENS:  # a token is at least a byte: smaller files are within it
+        tokens = len(_TOKEN.findall(source))
+        if tokens > MAX_TOKENS:
+            return _limit(f"file too large to analyse: {tokens:,} tokens (limit {MAX_TOKENS:,})")
     return None
 
 
