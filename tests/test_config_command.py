@@ -53,7 +53,7 @@ def test_a_file_in_a_service_gets_the_service_policy_and_its_packs(monorepo: Pat
     assert lines[:3] == [
         "policy file: services/pay/privlint.yaml",
         "project root: services/pay",
-        "extends: builtin:propagators, builtin:default, packs/strict.yaml",
+        "extends: builtin:propagators, builtin:frameworks, builtin:default, packs/strict.yaml",
     ]
     policy = load_policy(monorepo / "services/pay/privlint.yaml", monorepo)
     active = len(policy.active_rules())
@@ -68,7 +68,7 @@ def test_the_root_gets_the_root_policy(monorepo: Path) -> None:
     assert lines[:3] == [
         "policy file: privlint.yaml",
         "project root: .",
-        "extends: builtin:propagators, builtin:default",
+        "extends: builtin:propagators, builtin:frameworks, builtin:default",
     ]
 
 
