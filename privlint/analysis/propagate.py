@@ -145,13 +145,19 @@ class Propagation:
 
     # -------------------------------------------------------------- contexts
     def module_env(self, module: str) -> dict[str, Value]:
+        """A module's globals. While its body runs (a module-level `main()`, a module
+        importing itself), they are the names bound so far, as at run time."""
         env = self._module_envs.get(module)
         if env is None:
-            self._module_envs[module] = {}  # a module importing itself sees what is ready
+            self._module_envs[module] = {}
             ir_module = self.program.modules[module]
             outcome = self._interpret(ir_module.body, ir_module, {})
             env = outcome.env
             self._module_envs[module] = env
+        elif not env:
+            for interpreter in reversed(self.running):
+                if interpreter.function.kind == "module" and interpreter.module.name == module:
+                    return interpreter.env
         return env
 
     def entry(self, qualname: str) -> Outcome:
