@@ -98,7 +98,8 @@ class Propagator:
 
     calls: tuple[str, ...]
     args: tuple[int | str, ...] | None = None  # None: every argument and the receiver
-    keeps_object: bool = False
+    keeps: str = "data"  # "data", "object", or "template": `$name` placeholders of the
+    # literal first argument are filled from the caller's variables (flufl.i18n's `_()`)
 
     def selects(self, key: int | str) -> bool:
         return self.args is None or key in self.args

@@ -50,7 +50,7 @@ _NAME_KEYS = ("pattern", "category")
 _SINK_KEYS = ("id", "kind", "calls", "stores", "args", "processor")
 _SANITIZER_KEYS = ("calls", "clears")
 _PROPAGATOR_KEYS = ("calls", "args", "keeps")
-_KEEPS = ("data", "object")
+_KEEPS = ("data", "object", "template")
 _TYPE_KEYS = ("calls", "returns")
 _DOC_KEYS = ("summary", "why", "example", "instead")
 _RULE_KEYS = ("id", "severity", "message", "categories", "sinks", "allow", "enabled", *_DOC_KEYS)
@@ -383,7 +383,7 @@ class LayerReader:
         if calls is None or args is None or keeps is None:
             return None
         selected = args if isinstance(args, tuple) else None
-        return Propagator(calls, selected, keeps_object=keeps == "object")
+        return Propagator(calls, selected, keeps=keeps)
 
     def _keeps(self, node: Node, label: str) -> str | None:
         return self.r.choice(node, label, _KEEPS, "what the result keeps")

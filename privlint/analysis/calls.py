@@ -9,6 +9,7 @@ policy models them (or a getter's own name, `get_email()`, says what it returns)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
@@ -563,7 +564,11 @@ class CallEvaluation:
         selected = [v for arg, v in args if arg.star or propagator.selects(arg.key)]
         if receiver is not None and (propagator.args is None or "self" in propagator.args):
             selected.insert(0, receiver)
-        if propagator.keeps_object:
+        if propagator.keeps == "template" and args and isinstance(args[0][0].value, ir.Const):
+            template = args[0][0].value.text or ""
+            filled = [self.interp.lookup(name) for name in _PLACEHOLDER.findall(template)]
+            selected += [value for value in filled if value.tainted or value.fields]
+        if propagator.keeps == "object":
             kept = CLEAN
             for value in selected:
                 kept = join(kept, value)
@@ -602,6 +607,7 @@ class CallEvaluation:
 
 
 _EVERY_ARGUMENT = Propagator(calls=("*",))
+_PLACEHOLDER = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")  # `$email`, `${email}`
 
 _CONFIGURATION = (
     "os.environ",
