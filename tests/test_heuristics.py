@@ -248,3 +248,19 @@ def test_policy_names_add_to_defaults_when_not_disabled(tmp_path: Path) -> None:
     catalog = Catalog(load_policy(config, tmp_path))
     assert catalog.name_category("email") == "user.contact.email"
     assert catalog.name_category("wa_number") == "user.contact.phone_number"
+
+
+@pytest.mark.parametrize(
+    "identifier", ["recipient", "recipients", "to_addrs", "rcpt", "recipient_address", "toAddress"]
+)
+def test_mail_codes_names_for_addresses_are_email(catalog: Catalog, identifier: str) -> None:
+    assert catalog.name_category(identifier) == "user.contact.email"
+
+
+@pytest.mark.parametrize(
+    "identifier", ["sender", "recipient_count", "is_recipient", "recipient_id", "from_address"]
+)
+def test_senders_counts_and_ids_of_recipients_are_not_email(
+    catalog: Catalog, identifier: str
+) -> None:
+    assert catalog.name_category(identifier) is None
