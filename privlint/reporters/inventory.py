@@ -15,7 +15,6 @@ import json
 from collections.abc import Callable
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -30,7 +29,7 @@ from privlint.inventory import (
     ProcessingRecord,
 )
 from privlint.reporters.mermaid import render_mermaid
-from privlint.reporters.text import printable
+from privlint.reporters.text import printable, report_console
 
 FORMAT_VERSION = 2  # 2: the record of processing (recipients, modules) replaced the nesting
 WIDTH = 200  # for a pipe or a file: long enough that most rows stay on one line
@@ -55,18 +54,7 @@ def render_inventory_table(inventory: Inventory, *, color: bool = False, width: 
     """The record of processing as a table (category and recipient shown once per group),
     then notes on what the map leaves out. Deterministic for a given `width`."""
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=color,
-        force_jupyter=False,
-        force_interactive=False,
-        color_system="standard" if color else None,
-        no_color=not color,
-        width=width,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
+    console = report_console(buffer, color, width)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("category", no_wrap=True)
     table.add_column("recipient", overflow="fold")

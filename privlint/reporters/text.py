@@ -69,7 +69,7 @@ def render_text(findings: Sequence[Finding], context: ReportContext) -> str:
     return buffer.getvalue()
 
 
-def report_console(buffer: io.StringIO, color: bool) -> Console:
+def report_console(buffer: io.StringIO, color: bool, width: int = WIDTH) -> Console:
     """A console that writes a report into `buffer`: styled only when `color`, never
     interpreting markup or emoji in what it prints."""
     return Console(
@@ -79,7 +79,7 @@ def report_console(buffer: io.StringIO, color: bool) -> Console:
         force_interactive=False,
         color_system="standard" if color else None,
         no_color=not color,
-        width=WIDTH,
+        width=width,
         highlight=False,
         emoji=False,
         markup=False,
