@@ -20,6 +20,7 @@ import re
 from typing import TYPE_CHECKING
 
 from privlint.catalog import first_heuristic
+from privlint.namepatterns import compile_name_pattern
 from privlint.policy import Policy
 
 if TYPE_CHECKING:
@@ -32,26 +33,27 @@ _UNICODE_WORD = re.compile(r"[^\W\d]\w*")
 _LITERAL = re.compile(rb"\"([^\"\\\n]{1,80})\"|'([^'\\\n]{1,80})'")
 _MARKERS = (b"pii:", b"privlint:")
 _BUILTINS = frozenset(dir(builtins))
+Heuristics = tuple[tuple[str, bool], ...]
 
 
 class Prefilter:
     """The policy's word-level questions; pickled as its patterns, to go to worker processes."""
 
-    def __init__(self, heuristics: tuple[str, ...], last_parts: tuple[str, ...]) -> None:
-        self.heuristics = heuristics
+    def __init__(self, heuristics: Heuristics, last_parts: tuple[str, ...]) -> None:
+        self.heuristics = heuristics  # (pattern, shipped with privlint) pairs
         self.last_parts = last_parts  # distinctive parts of `pii.fields` / `pii.returns`
-        self._patterns = [re.compile(pattern) for pattern in heuristics]
+        self._patterns = [compile_name_pattern(*heuristic) for heuristic in heuristics]
         self._known: dict[str, bool] = {}  # the same words recur in file after file
 
     @classmethod
     def of(cls, policy: Policy) -> Prefilter:
         configured = [pattern for pattern, _ in (*policy.pii.fields, *policy.pii.returns)]
         return cls(
-            tuple(h.pattern for h in policy.pii.active_names()),
+            tuple((h.pattern, h.builtin) for h in policy.pii.active_names()),
             tuple(sorted({_distinctive_part(pattern) for pattern in configured})),
         )
 
-    def __reduce__(self) -> tuple[type[Prefilter], tuple[tuple[str, ...], tuple[str, ...]]]:
+    def __reduce__(self) -> tuple[type[Prefilter], tuple[Heuristics, tuple[str, ...]]]:
         return (Prefilter, (self.heuristics, self.last_parts))
 
     def fingerprint(self) -> str:
