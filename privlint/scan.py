@@ -94,7 +94,7 @@ def _scan(
     unreadable: list[Unreadable] = []
     sources = _read(discovery.files, policy, errors, unreadable)
     stats.discovered = len(discovery.files)
-    scope = sorted(relative_path(p, policy.root) for p in discovery.report_only or ())
+    scope = {relative_path(p, policy.root) for p in discovery.report_only or ()}
     lap("discover")
 
     problems = [*map(repr, errors), *map(repr, unreadable)]
@@ -125,7 +125,7 @@ def _scan(
         cache.prune_unused()  # a whole-project scan knows every entry worth keeping
     findings, allowed, hidden = state.result
     if discovery.report_only is not None:
-        findings = tuple(f for f in findings if f.path in scope)
+        findings = tuple(f for f in findings if _touches(f, scope))
         allowed = tuple(flow for flow in allowed if flow.path in scope)
     return ScanResult(
         list(findings),
@@ -137,6 +137,13 @@ def _scan(
         tracebacks,
         state.read,
     )
+
+
+def _touches(finding: Finding, scope: set[str]) -> bool:
+    """Whether a finding belongs to the given files: its sink or any step of its trace is
+    in one (the rule of `--diff`), so committing an edited helper alone reports the leak
+    it causes at a sink elsewhere."""
+    return finding.path in scope or any(step.path in scope for step in finding.trace)
 
 
 def _refreshed(state: ScanState, contents: dict[str, str], cache: Cache, layout: str) -> ScanState:
