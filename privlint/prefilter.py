@@ -17,6 +17,7 @@ from __future__ import annotations
 import builtins
 import fnmatch
 import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 from privlint.catalog import first_heuristic
@@ -63,17 +64,19 @@ class Prefilter:
         """What the scan needs to know of a file before (or instead of) parsing it."""
         # Imported on first use: a warm run builds a Prefilter for its keys but reads no file.
         from privlint.analysis import ir
+        from privlint.analysis.decoding import as_utf8
         from privlint.analysis.guard import screen_depth, screen_syntax
 
         error, tree = screen_syntax(source)
         if error is not None:
             return ir.FileFacts(frozenset(), True, error)
-        words = _words(source)
+        text = as_utf8(source)  # the words CPython reads, whatever the coding line
+        words = _words(text)
         seed = (
             tree is None
-            or any(marker in source for marker in _MARKERS)
+            or any(marker in text for marker in _MARKERS)
             or any(
-                self.personal(word) and (word not in _BUILTINS or _used_uncalled(source, word))
+                self.personal(word) and (word not in _BUILTINS or _used_uncalled(text, word))
                 for word in words
             )
         )
@@ -104,8 +107,9 @@ def _distinctive_part(pattern: str) -> str:
 def _words(source: bytes) -> frozenset[str]:
     if source.isascii():
         found = {word.decode() for word in _WORD.findall(source)}
-    else:
-        found = set(_UNICODE_WORD.findall(source.decode("utf-8", errors="replace")))
+    else:  # names are NFKC-normalised, as CPython does: fullwidth `email` is `email`
+        text = source.decode("utf-8", errors="replace")
+        found = {unicodedata.normalize("NFKC", word) for word in _UNICODE_WORD.findall(text)}
     for double, single in _LITERAL.findall(source):
         literal = (double or single).decode("utf-8", errors="replace")
         if not literal.isidentifier():
