@@ -37,6 +37,7 @@ from privlint.findings import Severity
 from privlint.gitdiff import NULL_REF, ChangedLines, GitDiffError, changed_lines, only_changed
 from privlint.inventory import build_inventory
 from privlint.policy import Policy
+from privlint.projects import by_nearest_policy, display_base, joined, rebased
 from privlint.reporters import REPORTERS, render
 from privlint.reporters.context import ReportContext
 from privlint.reporters.github import step_summary_markdown
@@ -76,7 +77,7 @@ def _fail(message: str) -> NoReturn:
 
 
 def _policy(config: Path | None, paths: list[Path] | None = None) -> Policy:
-    """The policy for this run: `--config`, else the nearest one above the first PATH or the cwd.
+    """The policy for `paths`: `--config`, else the nearest one above the first PATH or the cwd.
 
     Starting from the scanned path (as ruff does) lets `privlint check examples/walletapp`
     use that project's own policy.
@@ -152,33 +153,35 @@ def check(
 ) -> None:
     """Scan for personal data reaching sinks the policy forbids."""
     _check_paths_exist(paths)
-    policy = _policy(config, paths)
+    # Each PATH is judged under its nearest policy; several projects are scanned apart.
+    groups = (
+        [paths] if config is not None or not paths else [g for _, g in by_nearest_policy(paths)]
+    )
+    policies = [_policy(config, group) for group in groups]
+    policy = policies[0]
     defaults = policy.check  # `check:` in the policy; options given here win
     format_name = output_format.value if output_format else defaults.format or "text"
-    if baseline is None and defaults.baseline is not None:
-        baseline = policy.root / defaults.baseline
-    use_cache = not no_cache if no_cache is not None else defaults.cache is not False
-    accepted = _load_baseline(baseline)
-    changed = _changed_lines(policy.root, _diff_ref(diff))
-    try:
-        result = scan(policy, paths or [], jobs=jobs or defaults.jobs, use_cache=use_cache)
-    except Exception as error:  # a bug in privlint: say so, fail the run
-        if verbose:
-            traceback.print_exc()
-        _fail(f"internal error: {type(error).__name__}: {error} (run with --verbose for details)")
-    result, baselined = _narrow(result, accepted, changed, policy.root, paths or [], quiet, verbose)
-    fail_severity = Severity(severity.value if severity else defaults.severity or "error")
+    runs = [
+        _check_project(project, group, baseline, diff, jobs, no_cache, quiet, verbose)
+        for project, group in zip(policies, groups, strict=True)
+    ]
+    base = display_base([project.root for project in policies], Path.cwd())
+    result = joined(
+        [rebased(run, project.root, base) for (run, _), project in zip(runs, policies, strict=True)]
+    )
+    baselined = sum(hidden for _, hidden in runs)
+    fail_severity = Severity(severity.value) if severity else _strictest(policies)
     to_terminal = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     context = ReportContext(
         tool_version=__version__,
-        root=policy.root,
+        root=base,
         files_scanned=result.files_scanned,
         color=to_terminal,
         errors=result.errors,
         fail_severity=fail_severity,
         suppressed=result.suppressed,
         baselined=baselined,
-        rules=rule_infos(policy),
+        rules=tuple({rule.id: rule for p in policies for rule in rule_infos(p)}.values()),
     )
     report = render(format_name, result.findings, context)
     failed = context.failed(result.findings)
@@ -194,13 +197,49 @@ def check(
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(step_summary_markdown(result.findings, context))
     if stats:
-        _stderr().print(_stats_text(result), markup=False)
+        for run, _ in runs:
+            _stderr().print(_stats_text(run), markup=False)
     if verbose:
         for path, message in result.errors:
             _stderr().print(f"{path}: {message}", markup=False)
     if result.tracebacks:
         _report_internal_errors(result.tracebacks, verbose)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _check_project(
+    policy: Policy,
+    paths: list[Path] | None,
+    baseline: Path | None,
+    diff: str | None,
+    jobs: int | None,
+    no_cache: bool | None,
+    quiet: bool,
+    verbose: bool,
+) -> tuple[ScanResult, int]:
+    """One project's scan, narrowed by its baseline and the diff, and how many findings
+    the baseline hid; paths stay relative to the project root."""
+    defaults = policy.check
+    if baseline is None and defaults.baseline is not None:
+        baseline = policy.root / defaults.baseline
+    use_cache = not no_cache if no_cache is not None else defaults.cache is not False
+    accepted = _load_baseline(baseline)
+    changed = _changed_lines(policy.root, _diff_ref(diff))
+    try:
+        result = scan(policy, paths or [], jobs=jobs or defaults.jobs, use_cache=use_cache)
+    except Exception as error:  # a bug in privlint: say so, fail the run
+        if verbose:
+            traceback.print_exc()
+        _fail(f"internal error: {type(error).__name__}: {error} (run with --verbose for details)")
+    _require_files(result, policy, paths)
+    return _narrow(result, accepted, changed, policy.root, paths or [], quiet, verbose)
+
+
+def _strictest(policies: list[Policy]) -> Severity:
+    """The lowest `check.severity` of the projects in this run: none is checked laxer
+    than its own policy asks."""
+    levels = [Severity(project.check.severity or "error") for project in policies]
+    return min(levels, key=lambda level: level.rank)
 
 
 def _write_output(path: Path, text: str) -> None:
@@ -330,9 +369,23 @@ def _narrow(
 def _scan(policy: Policy, paths: list[Path] | None) -> ScanResult:
     """A whole scan for the commands other than `check`; a crash is an internal error."""
     try:
-        return scan(policy, paths or [])
+        result = scan(policy, paths or [])
     except Exception as error:  # a bug in privlint: say so, fail the run
         _fail(f"internal error: {type(error).__name__}: {error}")
+    _require_files(result, policy, paths)
+    return result
+
+
+def _require_files(result: ScanResult, policy: Policy, paths: list[Path] | None) -> None:
+    """A scan of no file at all passes nothing: a mistyped include or a wrong folder
+    must not look like a clean project (exit 2). Only PATHS that are all files other
+    than Python (a YAML file pre-commit passes) ask for no scan."""
+    asked_none = bool(paths) and all(p.suffix != ".py" and p.is_file() for p in paths or [])
+    if result.files_scanned == 0 and not asked_none:
+        for path, message in result.errors:
+            _stderr().print(f"{path}: {message}", markup=False)
+        where = " ".join(str(path) for path in paths or []) or str(policy.root)
+        _fail(f"nothing to scan: no Python file in {where} (after include, exclude and ignores)")
 
 
 @app.command()

@@ -1,5 +1,9 @@
 """Which files to scan: include/exclude patterns, `.gitignore`, explicit files (SPEC §1, §3a).
 
+In a git work tree, git's own view decides what the project is: every tracked file
+and every untracked one git does not ignore. Elsewhere the folders are walked with
+the `.gitignore` files found on the way.
+
 Explicit files (what pre-commit passes) only narrow what is *reported*: the
 whole project is still read, because a flow can start in any module.
 """
@@ -7,12 +11,17 @@ whole project is still read, because a flow can start in any module.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
+from privlint.gitdiff import GitDiffError, git_output
+
+# Folders of tools, not of the project. One of them that holds a .py file itself (a
+# package named `venv`, say) is code and is scanned; `.git` and the cache never are.
 ALWAYS_SKIPPED = frozenset(
     {
         ".git",
@@ -25,6 +34,11 @@ ALWAYS_SKIPPED = frozenset(
         ".mypy_cache",
         ".ruff_cache",
     }
+)
+NEVER_CODE = frozenset({".git", ".privlint_cache"})
+UNTRACKED_TOOL_FOLDER = (
+    "untracked tool folder (virtualenv, node_modules, cache): not scanned; "
+    "add it to .gitignore, or commit what in it is the project's code"
 )
 POLICY_FILES = frozenset({"privlint.yaml", ".privlint.yaml", "pyproject.toml"})
 
@@ -67,9 +81,9 @@ class _Walk:
                 return verdict
         return False
 
-    def skipped(self, name: str, rel: str, ignores: tuple[_Ignore, ...]) -> bool:
-        """Whether the folder `name`, at `rel` ('a/name/'), is left out with all below it."""
-        return name in ALWAYS_SKIPPED or self.ignored(rel, ignores)
+    def skipped(self, path: str, rel: str, ignores: tuple[_Ignore, ...]) -> bool:
+        """Whether the folder at `path` and `rel` ('a/name/') is left out with all below it."""
+        return tool_folder(path) or self.ignored(rel, ignores)
 
     def gitignore(self, folder: str, prefix: str) -> tuple[_Ignore, ...]:
         path = os.path.join(folder, ".gitignore")
@@ -103,21 +117,40 @@ class _Walk:
                 try:
                     if entry.is_dir(follow_symlinks=False):
                         sub = f"{rel}{entry.name}/"
-                        if not self.skipped(entry.name, sub, ignores):
+                        if not self.skipped(entry.path, sub, ignores):
                             pending.append((entry.path, sub, ignores))
-                    elif entry.name.endswith(".py") and entry.is_file():
+                    elif entry.name.endswith(".py"):
                         self.add(entry.path, rel + entry.name, ignores)
                 except OSError as error:
                     self.problems.append((Path(entry.path), error.strerror or str(error)))
 
     def add(self, path: str, rel: str, ignores: tuple[_Ignore, ...]) -> None:
-        if self.include.match_file(rel) and not self.ignored(rel, ignores):
-            if os.path.islink(path) and not self.inside_roots(Path(os.path.realpath(path))):
-                # Findings quote source lines: a link must not carry files from outside
-                # the project (say ~/.ssh) into a CI log.
-                self.problems.append((Path(path), "symlink to a file outside the project: skipped"))
-            else:
-                self.files.add(Path(path))
+        """Take the wanted file at `path`; one that is no regular file is reported."""
+        if not self.include.match_file(rel) or self.ignored(rel, ignores):
+            return
+        if not os.path.isfile(path):
+            if os.path.lexists(path):  # else it vanished: nothing is left to read
+                self.problems.append((Path(path), f"{_kind(path)}, not a regular file: skipped"))
+        elif os.path.islink(path) and not self.inside_roots(Path(os.path.realpath(path))):
+            # Findings quote source lines: a link must not carry files from outside
+            # the project (say ~/.ssh) into a CI log.
+            self.problems.append((Path(path), "symlink to a file outside the project: skipped"))
+        else:
+            self.files.add(Path(path))
+
+    def add_listed(self, root: Path, listed: list[tuple[str, bool]], prefix: str) -> None:
+        """Take the files below `prefix` ('' or 'a/b/') of git's list: tracked files
+        always, untracked ones unless they lie in a tool folder (reported once each)."""
+        reported: set[str] = set()
+        for rel, tracked in listed:
+            if not (rel.startswith(prefix) and rel.endswith(".py")):
+                continue
+            tool = None if tracked else _tool_ancestor(root, rel)
+            if tool is None:
+                self.add(os.path.join(root, rel), rel, ())
+            elif tool not in reported:
+                reported.add(tool)
+                self.problems.append((root / tool, UNTRACKED_TOOL_FOLDER))
 
     def inside_roots(self, path: Path) -> bool:
         return any(_inside(path, root) for root in self.roots)
@@ -129,7 +162,7 @@ class _Walk:
         for part in target.relative_to(root).parts:
             ignores += self.gitignore(os.path.join(root, rel), rel)
             rel = f"{rel}{part}/"
-            if self.skipped(part, rel, ignores):
+            if self.skipped(os.path.join(root, rel), rel, ignores):
                 return
         self.walk(str(target), rel, ignores)
 
@@ -157,13 +190,23 @@ def discover(
             reason = "not a file or folder" if os.path.lexists(path) else "no such file or folder"
             walk.problems.append((path, reason))
     whole = bool(explicit) or report_all
+    listed = git_view(root)
     if whole:
-        walk.walk(str(root))
+        if listed is None:
+            walk.walk(str(root))
+        else:
+            walk.add_listed(root, listed, "")
     for folder in folders:
         if not _inside(folder, root):
             walk.walk(str(folder))
-        elif not whole:
+        elif whole:
+            continue
+        elif listed is None:
             walk.walk_below(root, folder)
+        elif folder != root:
+            walk.add_listed(root, listed, folder.relative_to(root).as_posix() + "/")
+        else:
+            walk.add_listed(root, listed, "")
     walk.files.update(path for path in explicit if not _inside(path, root))
     report_only = None
     if explicit and not report_all:
@@ -173,6 +216,63 @@ def discover(
             if path in explicit or any(_inside(path, folder) for folder in folders)
         )
     return Discovery(tuple(sorted(walk.files)), report_only, tuple(walk.problems))
+
+
+def git_view(root: Path) -> list[tuple[str, bool]] | None:
+    """What git counts as the project below `root`: (path from `root`, tracked) for each
+    file it tracks or would track (untracked, not ignored); None outside a work tree.
+
+    A tracked file is the project's even where a `.gitignore` matches it. When git lists
+    nothing (`root` is ignored, say an unpacked wheel), the folders are walked instead.
+    """
+    try:
+        listed = git_output(
+            root, "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--", "*.py"
+        )
+    except GitDiffError:
+        return None
+    files = [(entry[2:], entry[0] != "?") for entry in listed.split("\0") if len(entry) > 2]
+    return files or None  # `root` is ignored (say an unpacked wheel): walk it instead
+
+
+def tool_folder(path: str) -> bool:
+    """Whether the folder at `path` belongs to a tool (virtualenv, cache, node_modules)."""
+    name = os.path.basename(path)
+    if name in NEVER_CODE:
+        return True
+    return name in ALWAYS_SKIPPED and not _holds_python(path)
+
+
+def _holds_python(folder: str) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return any(entry.name.endswith(".py") and entry.is_file() for entry in entries)
+    except OSError:
+        return False
+
+
+def _tool_ancestor(root: Path, rel: str) -> str | None:
+    """The first folder of `rel` (from `root`) that is a tool folder, or None."""
+    parts = rel.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        if parts[depth - 1] in ALWAYS_SKIPPED and tool_folder(os.path.join(root, *parts[:depth])):
+            return "/".join(parts[:depth])
+    return None
+
+
+def _kind(path: str) -> str:
+    """What a path that is no regular file is, in a user's words."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "a dangling symlink"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a device"
 
 
 def _absolute(path: Path) -> Path:

@@ -62,8 +62,9 @@ def test_fifo_given_as_a_path_is_a_message_not_a_hang(tmp_path: Path) -> None:
     write_project(tmp_path, {"leak.py": LEAK})
     os.mkfifo(tmp_path / "pipe.py")
     run = run_privlint(tmp_path, "check", "--no-cache", "--verbose", "pipe.py", timeout=60)
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 2, run.stderr  # the only file asked for was not scanned
     assert "pipe.py: not a file or folder" in run.stderr
+    assert "nothing to scan" in run.stderr
 
 
 def test_socket_named_like_python_is_skipped(
