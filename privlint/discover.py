@@ -191,22 +191,17 @@ def discover(
             walk.problems.append((path, reason))
     whole = bool(explicit) or report_all
     listed = git_view(root)
-    if whole:
-        if listed is None:
+    inner = [root] if whole else [folder for folder in folders if _inside(folder, root)]
+    for folder in inner:
+        if listed is not None:
+            walk.add_listed(root, listed, _prefix(folder, root))
+        elif folder == root:
             walk.walk(str(root))
         else:
-            walk.add_listed(root, listed, "")
+            walk.walk_below(root, folder)
     for folder in folders:
         if not _inside(folder, root):
             walk.walk(str(folder))
-        elif whole:
-            continue
-        elif listed is None:
-            walk.walk_below(root, folder)
-        elif folder != root:
-            walk.add_listed(root, listed, folder.relative_to(root).as_posix() + "/")
-        else:
-            walk.add_listed(root, listed, "")
     walk.files.update(path for path in explicit if not _inside(path, root))
     report_only = None
     if explicit and not report_all:
@@ -273,6 +268,11 @@ def _kind(path: str) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
     return "a device"
+
+
+def _prefix(folder: Path, root: Path) -> str:
+    """`folder` as a prefix of root-relative paths: '' for the root, else 'a/b/'."""
+    return "" if folder == root else folder.relative_to(root).as_posix() + "/"
 
 
 def _absolute(path: Path) -> Path:

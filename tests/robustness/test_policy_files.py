@@ -24,6 +24,16 @@ CUSTOM = (
 )
 
 
+def assert_refused_beside_a_leak(root: Path, make: Callable[[Path], None], expected: str) -> None:
+    """With a leak in the project, the run ends in exit 2 naming the file, not a report."""
+    write_project(root, {"leak.py": LEAK})
+    make(root)
+    done = run_privlint(root, "check", "--no-cache", timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr and "RecursionError" not in done.stderr
+
+
 def _non_utf8_pyproject(root: Path) -> None:
     (root / "pyproject.toml").write_bytes(b"[tool.privlint]\nversion = 1\n# caf\xe9\n")
 
@@ -47,13 +57,7 @@ UNREADABLE = {
 def test_a_policy_file_that_cannot_be_read_is_exit_2_never_the_defaults(
     tmp_path: Path, name: str
 ) -> None:
-    make, expected = UNREADABLE[name]
-    write_project(tmp_path, {"leak.py": LEAK})
-    make(tmp_path)
-    done = run_privlint(tmp_path, "check", "--no-cache")
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert expected in done.stderr
-    assert "Traceback" not in done.stderr
+    assert_refused_beside_a_leak(tmp_path, *UNREADABLE[name])
 
 
 def _deep_chain(root: Path) -> None:
@@ -113,13 +117,7 @@ HOSTILE = {
 def test_hostile_policy_input_is_exit_2_with_the_file_and_no_traceback(
     tmp_path: Path, name: str
 ) -> None:
-    make, expected = HOSTILE[name]
-    write_project(tmp_path, {"leak.py": LEAK})
-    make(tmp_path)
-    done = run_privlint(tmp_path, "check", "--no-cache", timeout=60)
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert expected in done.stderr
-    assert "Traceback" not in done.stderr and "RecursionError" not in done.stderr
+    assert_refused_beside_a_leak(tmp_path, *HOSTILE[name])
 
 
 def test_only_regular_files_of_bounded_size_are_read(tmp_path: Path) -> None:
