@@ -82,7 +82,10 @@ def _parse(source: bytes) -> cst.Module:
     """LibCST's tree with identifiers NFKC-normalised, as CPython reads them: fullwidth
     `email` and `email` are one name to Python, so they are one name here."""
     tree = cst.parse_module(source)
-    return tree if source.isascii() else tree.visit(_NormalizedNames())
+    text = as_utf8(source)  # a UTF-7 file is ASCII bytes, yet may spell fullwidth letters
+    if text.isascii() or unicodedata.is_normalized("NFKC", text.decode("utf-8", "replace")):
+        return tree  # nothing to normalise: the common case, even with non-ASCII text
+    return tree.visit(_NormalizedNames())
 
 
 class _NormalizedNames(cst.CSTTransformer):

@@ -13,6 +13,8 @@ from .hostile import LEAK, scan_root, verdict, write_project
 ENCODED = {
     "utf-7": b"# coding: utf-7\n" + LEAK.replace(b"email", b"+AGU-mail"),
     "unicode_escape": b"# coding: unicode_escape\n" + LEAK.replace(b"email", b"\\x65mail"),
+    # fullwidth letters in UTF-7: ASCII bytes, yet a name to normalise
+    "utf-7 fullwidth": b"# coding: utf-7\n" + LEAK.replace(b"email", b"+/0X/Tf9B/0n/TA-"),
 }
 
 
