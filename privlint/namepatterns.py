@@ -11,29 +11,34 @@ here and use lookahead, so they run on `re`.
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from functools import cache
+from typing import TYPE_CHECKING, Protocol
 
-import re2
+if TYPE_CHECKING:
+    import re2
 
 
 class NamePattern(Protocol):
     def search(self, text: str) -> object | None: ...
 
 
-def _options() -> re2.Options:
+@cache
+def _re2_options() -> re2.Options:
+    """RE2's options, imported on first use: most policies bring no pattern of their own."""
+    import re2
+
     options = re2.Options()
     options.log_errors = False  # RE2 would print each rejected pattern on stderr
     return options
-
-
-_RE2_OPTIONS = _options()
 
 
 def compile_name_pattern(pattern: str, builtin: bool) -> NamePattern:
     """The compiled heuristic; a user pattern must have passed `pattern_problem`."""
     if builtin:
         return re.compile(pattern)
-    compiled: NamePattern = re2.compile(pattern, options=_RE2_OPTIONS)
+    import re2
+
+    compiled: NamePattern = re2.compile(pattern, options=_re2_options())
     return compiled
 
 
@@ -46,8 +51,10 @@ def pattern_problem(pattern: str) -> str | None:
         return f"{error.msg}{where}"
     except (OverflowError, RecursionError) as error:
         return str(error)
+    import re2
+
     try:
-        re2.compile(pattern, options=_RE2_OPTIONS)
+        re2.compile(pattern, options=_re2_options())
     except re2.error as error:
         reason = error.args[0] if error.args else ""
         text = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
