@@ -102,13 +102,15 @@ def parse_yaml(text: str, path: str) -> tuple[Node | None, list[ConfigProblem]]:
     """The document's tree, or None when it cannot be trusted (bad syntax, unsafe tags)."""
     try:
         root = yaml.compose(text, Loader=FAST_LOADER)
-    except (yaml.YAMLError, RecursionError):
+    except (yaml.YAMLError, RecursionError) as fast_error:
         try:  # the pure-Python parser words its errors best; on failure only
             root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as error:
             return None, [_yaml_error(error, text, path)]
-        except RecursionError:
-            return None, [ConfigProblem(path, 1, 1, f"invalid YAML: {_TOO_DEEP}")]
+        except RecursionError:  # libyaml stopped at its depth limit and says where
+            mark = getattr(fast_error, "problem_mark", None)
+            line, column = (1, 1) if mark is None else (mark.line + 1, mark.column + 1)
+            return None, [ConfigProblem(path, line, column, f"invalid YAML: {_TOO_DEEP}")]
     if root is None:  # an empty file is an empty mapping
         return Node({}, Mark(1, 1)), []
     converter = _YamlConverter(path)
