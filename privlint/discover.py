@@ -40,6 +40,7 @@ UNTRACKED_TOOL_FOLDER = (
     "untracked tool folder (virtualenv, node_modules, cache): not scanned; "
     "add it to .gitignore, or commit what in it is the project's code"
 )
+LEFT_OUT = "left out by the policy's include/exclude or an ignore rule: not scanned"
 POLICY_FILES = frozenset({"privlint.yaml", ".privlint.yaml", "pyproject.toml"})
 
 
@@ -203,6 +204,9 @@ def discover(
         if not _inside(folder, root):
             walk.walk(str(folder))
     walk.files.update(path for path in explicit if not _inside(path, root))
+    said = {path for path, _ in walk.problems}
+    for path in sorted(explicit - walk.files - said):  # asked for, so say why not
+        walk.problems.append((path, LEFT_OUT))
     report_only = None
     if explicit and not report_all:
         report_only = frozenset(

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from privlint.discover import UNTRACKED_TOOL_FOLDER
+from privlint.config import load_policy
+from privlint.discover import LEFT_OUT, UNTRACKED_TOOL_FOLDER
+from privlint.scan import scan
 
 from .hostile import LEAK, run_privlint, scan_root, verdict, write_project
 
@@ -101,3 +103,13 @@ def test_gitattributes_marking_python_binary_does_not_empty_diff_mode(tmp_path: 
     done = run_privlint(tmp_path, "check", "--no-cache", "--diff", "HEAD~1")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "no-pii-in-logs" in done.stdout
+
+
+def test_a_file_asked_for_but_left_out_is_named(tmp_path: Path) -> None:
+    policy = "version: 1\nexclude: ['tests/**']\n"
+    write_project(tmp_path, {"privlint.yaml": policy, "app.py": LEAK, "tests/t.py": LEAK})
+    (tmp_path / ".gitignore").write_text("build/\n")
+    write_project(tmp_path, {"build/gen.py": LEAK})
+    result = scan(load_policy(None, tmp_path), [tmp_path / "tests/t.py", tmp_path / "build/gen.py"])
+    assert ("tests/t.py", LEFT_OUT) in result.errors
+    assert ("build/gen.py", LEFT_OUT) in result.errors
