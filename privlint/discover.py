@@ -19,6 +19,7 @@ from pathlib import Path
 from pathspec import GitIgnoreSpec
 
 from privlint.gitdiff import GitDiffError, git_output
+from privlint.textfile import POLICY_MAX_BYTES, TextFileError, read_text_file
 
 # Folders of tools, not of the project. One of them that holds a .py file itself (a
 # package named `venv`, say) is code and is scanned; `.git` and the cache never are.
@@ -88,13 +89,12 @@ class _Walk:
 
     def gitignore(self, folder: str, prefix: str) -> tuple[_Ignore, ...]:
         path = os.path.join(folder, ".gitignore")
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                lines = handle.read().splitlines()
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             return ()
-        except OSError as error:
-            self.problems.append((Path(path), f"cannot read: {error.strerror or error}"))
+        try:  # bounded, and never a FIFO: a pull request can commit this file
+            lines = read_text_file(Path(path), POLICY_MAX_BYTES, errors="replace").splitlines()
+        except TextFileError as error:
+            self.problems.append((Path(path), f"cannot read: {error}"))
             return ()
         return (_Ignore(prefix, GitIgnoreSpec.from_lines(lines)),)
 
