@@ -15,6 +15,7 @@ from pathlib import Path
 
 from privlint.config import find_config
 from privlint.findings import Finding
+from privlint.gitdiff import GitDiffError, git_output
 from privlint.scan import ScanResult
 from privlint.stats import ScanStats
 
@@ -30,12 +31,24 @@ def by_nearest_policy(paths: list[Path]) -> list[tuple[Path | None, list[Path]]]
 
 def display_base(roots: list[Path], cwd: Path) -> Path:
     """The folder report paths are relative to: the current folder when every project
-    root is inside it (CI runs from the repository root), else the roots' common folder
-    (a single project's own root)."""
-    cwd = cwd.resolve()
-    if all(root == cwd or cwd in root.parents for root in roots):
-        return cwd
+    root is inside it (CI runs from the repository root), else the git work tree that
+    holds them all (what GitHub annotations and SARIF resolve against), else the roots'
+    common folder (a single project's own root)."""
+    for base in (cwd.resolve(), _work_tree(roots[0])):
+        if base is not None and all(_within(root, base) for root in roots):
+            return base
     return Path(os.path.commonpath(roots))
+
+
+def _work_tree(folder: Path) -> Path | None:
+    try:
+        return Path(git_output(folder, "rev-parse", "--show-toplevel")).resolve()
+    except GitDiffError:
+        return None
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
 def rebased(result: ScanResult, root: Path, base: Path) -> ScanResult:

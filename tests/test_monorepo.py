@@ -1,10 +1,12 @@
 """Monorepos: files of several projects passed in one run (pre-commit does this from
 the repository root) are each judged under their nearest policy, each project is
-analysed as its own program, and report paths are relative to the current folder."""
+analysed as its own program, and report paths are relative to the current folder
+(or, run from inside a project, to the git root)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,14 @@ def test_a_folder_of_one_project_reports_paths_from_the_current_folder(
     monorepo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert reported(monorepo, monkeypatch, "billing") == [("billing/app.py", "no-pii-in-audit")]
+
+
+def test_run_from_inside_a_project_reports_paths_from_the_git_root(
+    monorepo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=monorepo, check=True)
+    (monorepo / "billing" / "sub").mkdir()
+    monkeypatch.chdir(monorepo / "billing" / "sub")
+    result = CliRunner().invoke(app, ["check", "--no-cache", "--format", "github"])
+    assert result.exit_code == 1, result.output
+    assert "::error file=billing/app.py,line=5," in result.stdout
