@@ -88,6 +88,16 @@ HOSTILE = {
         _files({"pyproject.toml": "[tool.privlint]\nversion = 1\nx = " + "[" * 5000 + "]" * 5000}),
         "pyproject.toml:1:1: invalid TOML: nested more than 64 levels",
     ),
+    "TOML tables 200 deep": (
+        _files(
+            {
+                "pyproject.toml": "[tool.privlint]\nversion = 1\n\n[tool.privlint.pii."
+                + ".".join(["x"] * 200)
+                + "]\n"
+            }
+        ),
+        "pyproject.toml:4:1: nested more than 64 levels",
+    ),
     "5,000-digit YAML integer": (
         _files({"privlint.yaml": "version: " + "9" * 5000 + "\n"}),
         "privlint.yaml:1:10: unreadable value: Exceeds the limit",
@@ -106,6 +116,15 @@ HOSTILE = {
         "privlint.yaml:4:17: pii.names[0].pattern: invalid regular expression 'a{4294967296}'",
     ),
     "3,000-deep extends chain": (_deep_chain, "extends chain longer than 32 files"),
+    "baseline with a 5,000-digit integer": (
+        _files(
+            {
+                "privlint.yaml": "version: 1\ncheck: {baseline: b.json}\n",
+                "b.json": '{"version": ' + "9" * 5000 + "}",
+            }
+        ),
+        "b.json: baseline file holds an unreadable value: Exceeds the limit",
+    ),
     "baseline nested 100,000 deep": (
         _files(
             {
