@@ -153,22 +153,15 @@ def check(
 ) -> None:
     """Scan for personal data reaching sinks the policy forbids."""
     _check_paths_exist(paths)
-    # Each PATH is judged under its nearest policy; several projects are scanned apart.
-    groups = (
-        [paths] if config is not None or not paths else [g for _, g in by_nearest_policy(paths)]
-    )
-    policies = [_policy(config, group) for group in groups]
+    projects = _check_projects(config, paths, baseline, diff, jobs, no_cache, quiet, verbose)
+    policies = [project for project, _ in projects]
     policy = policies[0]
     defaults = policy.check  # `check:` in the policy; options given here win
     format_name = output_format.value if output_format else defaults.format or "text"
-    runs = [
-        _check_project(project, group, baseline, diff, jobs, no_cache, quiet, verbose)
-        for project, group in zip(policies, groups, strict=True)
-    ]
+    runs = [run for _, run in projects]
     base = display_base([project.root for project in policies], Path.cwd())
-    result = joined(
-        [rebased(run, project.root, base) for (run, _), project in zip(runs, policies, strict=True)]
-    )
+    result = joined([rebased(run, project.root, base) for project, (run, _) in projects])
+    _require_files(result, policy, paths)
     baselined = sum(hidden for _, hidden in runs)
     fail_severity = Severity(severity.value) if severity else _strictest(policies)
     to_terminal = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -207,6 +200,33 @@ def check(
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
+def _check_projects(
+    config: Path | None,
+    paths: list[Path] | None,
+    baseline: Path | None,
+    diff: str | None,
+    jobs: int | None,
+    no_cache: bool | None,
+    quiet: bool,
+    verbose: bool,
+) -> list[tuple[Policy, tuple[ScanResult, int]]]:
+    """Every project of this run with its checked scan: PATHS grouped by their nearest
+    policy, then each folder with a policy of its own that a scan came upon. With
+    `--config`, one policy judges everything."""
+    separate = config is None
+    pending = [paths] if not separate or not paths else [g for _, g in by_nearest_policy(paths)]
+    done = []
+    while pending:
+        group = pending.pop(0)
+        policy = _policy(config, group)
+        run = _check_project(
+            policy, group, baseline, diff, jobs, no_cache, quiet, verbose, separate
+        )
+        done.append((policy, run))
+        pending.extend([folder] for folder in run[0].nested)
+    return done
+
+
 def _check_project(
     policy: Policy,
     paths: list[Path] | None,
@@ -216,9 +236,11 @@ def _check_project(
     no_cache: bool | None,
     quiet: bool,
     verbose: bool,
+    separate: bool,
 ) -> tuple[ScanResult, int]:
     """One project's scan, narrowed by its baseline and the diff, and how many findings
-    the baseline hid; paths stay relative to the project root."""
+    the baseline hid; paths stay relative to the project root. With `separate`, folders
+    that have a policy of their own are left to their own scans."""
     defaults = policy.check
     if baseline is None and defaults.baseline is not None:
         baseline = policy.root / defaults.baseline
@@ -226,12 +248,13 @@ def _check_project(
     accepted = _load_baseline(baseline)
     changed = _changed_lines(policy.root, _diff_ref(diff))
     try:
-        result = scan(policy, paths or [], jobs=jobs or defaults.jobs, use_cache=use_cache)
+        result = scan(
+            policy, paths or [], jobs=jobs or defaults.jobs, use_cache=use_cache, separate=separate
+        )
     except Exception as error:  # a bug in privlint: say so, fail the run
         if verbose:
             traceback.print_exc()
         _fail(f"internal error: {type(error).__name__}: {error} (run with --verbose for details)")
-    _require_files(result, policy, paths)
     return _narrow(result, accepted, changed, policy.root, paths or [], quiet, verbose)
 
 

@@ -355,12 +355,20 @@ def find_config(start: Path) -> Path | None:
     if start.is_file():
         start = start.parent
     for folder in (start, *start.parents):
-        for name in CONFIG_NAMES:
-            if os.path.lexists(folder / name):
-                return folder / name  # even if unreadable: loading it says why, exit 2
-        pyproject = folder / "pyproject.toml"
-        if os.path.lexists(pyproject) and _may_hold_policy(pyproject):
-            return pyproject
+        found = policy_in(folder)
+        if found is not None:
+            return found
+    return None
+
+
+def policy_in(folder: Path) -> Path | None:
+    """The policy file of `folder` itself, by `find_config`'s rules."""
+    for name in CONFIG_NAMES:
+        if os.path.lexists(folder / name):
+            return folder / name  # even if unreadable: loading it says why, exit 2
+    pyproject = folder / "pyproject.toml"
+    if os.path.lexists(pyproject) and _may_hold_policy(pyproject):
+        return pyproject
     return None
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
+from privlint.config import policy_in
 from privlint.gitdiff import GitDiffError, git_output
 from privlint.textfile import POLICY_MAX_BYTES, TextFileError, read_text_file
 
@@ -50,6 +51,7 @@ class Discovery:
     files: tuple[Path, ...]  # absolute, sorted: every .py file to analyse
     report_only: frozenset[Path] | None  # None: report findings in every file
     problems: tuple[tuple[Path, str], ...]  # paths that are missing or unreadable
+    nested: tuple[Path, ...] = ()  # folders below with a policy of their own: other projects
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class _Walk:
     files: set[Path] = field(default_factory=set)
     problems: list[tuple[Path, str]] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)  # where a symlinked file may point
+    separate: bool = False  # whether a folder with its own policy is a project of its own
+    nested: list[Path] = field(default_factory=list)
 
     def ignored(self, rel: str, ignores: tuple[_Ignore, ...]) -> bool:
         """Whether `rel` (folders end in '/') is excluded or git-ignored.
@@ -103,6 +107,7 @@ class _Walk:
 
         Symlinked folders are not entered (no loops), and only regular files count.
         """
+        top = folder
         pending = [(folder, rel, ignores)]
         while pending:
             folder, rel, ignores = pending.pop()
@@ -111,6 +116,8 @@ class _Walk:
                     entries = list(scan)
             except OSError as error:
                 self.problems.append((Path(folder), f"cannot list: {error.strerror or error}"))
+                continue
+            if folder != top and self.own_project(folder, {entry.name for entry in entries}):
                 continue
             if any(entry.name == ".gitignore" for entry in entries):  # most folders have none
                 ignores += self.gitignore(folder, rel)
@@ -139,12 +146,22 @@ class _Walk:
         else:
             self.files.add(Path(path))
 
+    def own_project(self, folder: str, names: set[str]) -> bool:
+        """Whether `folder` (holding files `names`) is another project, noted if so."""
+        if not (self.separate and names & POLICY_FILES and policy_in(Path(folder))):
+            return False
+        self.nested.append(Path(folder))
+        return True
+
     def add_listed(self, root: Path, listed: list[tuple[str, bool]], prefix: str) -> None:
         """Take the files below `prefix` ('' or 'a/b/') of git's list: tracked files
         always, untracked ones unless they lie in a tool folder (reported once each)."""
         reported: set[str] = set()
+        others = self.projects_listed(root, listed, prefix)
         for rel, tracked in listed:
             if not (rel.startswith(prefix) and rel.endswith(".py")):
+                continue
+            if any(rel.startswith(other) for other in others):
                 continue
             tool = None if tracked else _tool_ancestor(root, rel)
             if tool is None:
@@ -152,6 +169,22 @@ class _Walk:
             elif tool not in reported:
                 reported.add(tool)
                 self.problems.append((root / tool, UNTRACKED_TOOL_FOLDER))
+
+    def projects_listed(self, root: Path, listed: list[tuple[str, bool]], prefix: str) -> list[str]:
+        """The outermost folders below `prefix` of git's list that hold a policy of their
+        own ('a/b/'), noted as other projects."""
+        folders: dict[str, set[str]] = {}
+        for rel, _ in listed:
+            folder, _, name = rel.rpartition("/")
+            if folder and rel.startswith(prefix) and name in POLICY_FILES:
+                folders.setdefault(folder + "/", set()).add(name)
+        others: list[str] = []
+        for folder in sorted(folders):
+            if folder == prefix or any(folder.startswith(other) for other in others):
+                continue
+            if self.own_project(os.path.join(root, folder), folders[folder]):
+                others.append(folder)
+        return others
 
     def inside_roots(self, path: Path) -> bool:
         return any(_inside(path, root) for root in self.roots)
@@ -169,11 +202,20 @@ class _Walk:
 
 
 def discover(
-    root: Path, paths: Sequence[Path], include: Sequence[str], exclude: Sequence[str]
+    root: Path,
+    paths: Sequence[Path],
+    include: Sequence[str],
+    exclude: Sequence[str],
+    separate: bool = False,
 ) -> Discovery:
-    """The files to analyse and the files to report on, for `privlint check PATHS`."""
+    """The files to analyse and the files to report on, for `privlint check PATHS`.
+
+    With `separate`, a folder below that has a policy of its own is another project:
+    its files are left to that project's scan, and the folder is in `nested`.
+    """
     root = root.resolve()
     walk = _Walk(GitIgnoreSpec.from_lines(include), GitIgnoreSpec.from_lines(exclude))
+    walk.separate = separate
     walk.roots.append(root)
     folders: list[Path] = []
     explicit: set[Path] = set()
@@ -214,7 +256,9 @@ def discover(
             for path in walk.files
             if path in explicit or any(_inside(path, folder) for folder in folders)
         )
-    return Discovery(tuple(sorted(walk.files)), report_only, tuple(walk.problems))
+    return Discovery(
+        tuple(sorted(walk.files)), report_only, tuple(walk.problems), tuple(walk.nested)
+    )
 
 
 def git_view(root: Path) -> list[tuple[str, bool]] | None:
@@ -226,8 +270,9 @@ def git_view(root: Path) -> list[tuple[str, bool]] | None:
     """
     try:
         listed = git_output(
-            root, "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--", "*.py"
-        )
+            root, "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--",
+            "*.py", *(f"*/{name}" for name in sorted(POLICY_FILES)),
+        )  # fmt: skip
     except GitDiffError:
         return None
     files = [(entry[2:], entry[0] != "?") for entry in listed.split("\0") if len(entry) > 2]

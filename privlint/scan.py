@@ -36,6 +36,7 @@ class ScanResult:
     stats: ScanStats = field(default_factory=ScanStats)
     tracebacks: tuple[tuple[str, str], ...] = ()  # (path, traceback) of internal errors
     analysed: frozenset[str] = frozenset()  # paths of the files whose IR the analysis read
+    nested: tuple[Path, ...] = ()  # folders below with their own policy, left to their scans
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -51,11 +52,14 @@ def scan(
     jobs: int | None = None,
     use_cache: bool = True,
     prefilter: bool = True,
+    separate: bool = False,
 ) -> ScanResult:
     """Scan `paths`; `prefilter=False` parses every file up front (same findings on every
-    fixture project, which the tests check; see "How privlint stays fast" in the README)."""
+    fixture project, which the tests check; see "How privlint stays fast" in the README);
+    `separate` leaves folders with a policy of their own to their own scans (`nested`)."""
     with _cyclic_gc_paused():
-        return _scan(policy, paths, jobs, use_cache, Prefilter.of(policy) if prefilter else None)
+        chosen = Prefilter.of(policy) if prefilter else None
+        return _scan(policy, paths, jobs, use_cache, chosen, separate)
 
 
 @contextmanager
@@ -77,6 +81,7 @@ def _scan(
     jobs: int | None,
     use_cache: bool,
     prefilter: Prefilter | None,
+    separate: bool,
 ) -> ScanResult:
     stats = ScanStats()
     clock = time.perf_counter()
@@ -89,7 +94,7 @@ def _scan(
 
     cache = Cache(policy.root, enabled=use_cache)
     cache.prune_other_builds()
-    discovery = discover(policy.root, paths, policy.include, policy.exclude)
+    discovery = discover(policy.root, paths, policy.include, policy.exclude, separate)
     errors = [(relative_path(p, policy.root), message) for p, message in discovery.problems]
     unreadable: list[Unreadable] = []
     sources = _read(discovery.files, policy, errors, unreadable)
@@ -136,6 +141,7 @@ def _scan(
         stats,
         tracebacks,
         state.read,
+        discovery.nested,
     )
 
 

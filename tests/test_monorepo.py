@@ -88,3 +88,24 @@ def test_run_from_inside_a_project_reports_paths_from_the_git_root(
     result = CliRunner().invoke(app, ["check", "--no-cache", "--format", "github"])
     assert result.exit_code == 1, result.output
     assert "::error file=billing/app.py,line=5," in result.stdout
+
+
+@pytest.mark.parametrize("in_git", [False, True], ids=["folder", "repository"])
+def test_a_project_nested_in_another_is_judged_under_its_own_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_git: bool
+) -> None:
+    files = {
+        "privlint.yaml": QUIET_LOGS_POLICY,  # the outer project allows logging
+        "tools/app.py": LOG_LEAK,
+        "billing/privlint.yaml": "version: 1\n",  # the inner one does not
+        "billing/app.py": LOG_LEAK,
+        "billing/legacy/privlint.yaml": QUIET_LOGS_POLICY,  # nested twice: allowed again
+        "billing/legacy/old.py": LOG_LEAK,
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    if in_git:
+        subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    assert reported(tmp_path, monkeypatch) == [("billing/app.py", "no-pii-in-logs")]
+    assert reported(tmp_path, monkeypatch, "--config", "privlint.yaml") == []
