@@ -174,9 +174,15 @@ class _Walk:
         """The outermost folders below `prefix` of git's list that hold a policy of their
         own ('a/b/'), noted as other projects."""
         folders: dict[str, set[str]] = {}
-        for rel, _ in listed:
+        for rel, tracked in listed:
             folder, _, name = rel.rpartition("/")
-            if folder and rel.startswith(prefix) and name in POLICY_FILES:
+            if not (folder and rel.startswith(prefix) and name in POLICY_FILES):
+                continue
+            # as the walk would: not below an excluded folder or an untracked tool folder
+            parts = folder.split("/")
+            if any(self.ignored("/".join(parts[:n]) + "/", ()) for n in range(1, len(parts) + 1)):
+                continue
+            if tracked or _tool_ancestor(root, rel) is None:
                 folders.setdefault(folder + "/", set()).add(name)
         others: list[str] = []
         for folder in sorted(folders):

@@ -109,3 +109,20 @@ def test_a_project_nested_in_another_is_judged_under_its_own_policy(
         subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     assert reported(tmp_path, monkeypatch) == [("billing/app.py", "no-pii-in-logs")]
     assert reported(tmp_path, monkeypatch, "--config", "privlint.yaml") == []
+
+
+@pytest.mark.parametrize("in_git", [False, True], ids=["folder", "repository"])
+def test_a_policy_in_an_excluded_folder_makes_no_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_git: bool
+) -> None:
+    files = {
+        "privlint.yaml": "version: 1\nexclude: ['tests/**']\n",
+        "app.py": LOG_LEAK,
+        "tests/fixtures/broken/privlint.yaml": "version: 1\nrules: [\n",  # a test's input
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    if in_git:
+        subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    assert reported(tmp_path, monkeypatch) == [("app.py", "no-pii-in-logs")]
