@@ -262,9 +262,9 @@ def discover(
             for path in walk.files
             if path in explicit or any(_inside(path, folder) for folder in folders)
         )
-    return Discovery(
-        tuple(sorted(walk.files)), report_only, tuple(walk.problems), tuple(walk.nested)
-    )
+    # Other projects to scan: those this run asks for, not all that a walk for files met.
+    nested = (n for n in walk.nested if not paths or any(_inside(n, f) for f in folders))
+    return Discovery(tuple(sorted(walk.files)), report_only, tuple(walk.problems), tuple(nested))
 
 
 def git_view(root: Path) -> list[tuple[str, bool]] | None:

@@ -109,6 +109,8 @@ def test_a_project_nested_in_another_is_judged_under_its_own_policy(
         subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     assert reported(tmp_path, monkeypatch) == [("billing/app.py", "no-pii-in-logs")]
     assert reported(tmp_path, monkeypatch, "--config", "privlint.yaml") == []
+    # pre-commit passing a file of the outer project asks nothing of the inner one
+    assert reported(tmp_path, monkeypatch, "tools/app.py") == []
 
 
 @pytest.mark.parametrize("in_git", [False, True], ids=["folder", "repository"])
