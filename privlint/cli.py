@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import traceback
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -153,7 +153,8 @@ def check(
 ) -> None:
     """Scan for personal data reaching sinks the policy forbids."""
     _check_paths_exist(paths)
-    projects = _check_projects(config, paths, baseline, diff, jobs, no_cache, quiet, verbose)
+    options = _RunOptions(baseline, diff, jobs, no_cache, quiet, verbose)
+    projects = _check_projects(config, paths, options)
     policies = [project for project, _ in projects]
     policy = policies[0]
     defaults = policy.check  # `check:` in the policy; options given here win
@@ -200,15 +201,20 @@ def check(
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
+@dataclass(frozen=True)
+class _RunOptions:
+    """The options of `check` that every project of one run shares."""
+
+    baseline: Path | None
+    diff: str | None
+    jobs: int | None
+    no_cache: bool | None
+    quiet: bool
+    verbose: bool
+
+
 def _check_projects(
-    config: Path | None,
-    paths: list[Path] | None,
-    baseline: Path | None,
-    diff: str | None,
-    jobs: int | None,
-    no_cache: bool | None,
-    quiet: bool,
-    verbose: bool,
+    config: Path | None, paths: list[Path] | None, options: _RunOptions
 ) -> list[tuple[Policy, tuple[ScanResult, int]]]:
     """Every project of this run with its checked scan: PATHS grouped by their nearest
     policy, then each folder with a policy of its own that a scan came upon. With
@@ -219,43 +225,35 @@ def _check_projects(
     while pending:
         group = pending.pop(0)
         policy = _policy(config, group)
-        run = _check_project(
-            policy, group, baseline, diff, jobs, no_cache, quiet, verbose, separate
-        )
+        run = _check_project(policy, group, options, separate)
         done.append((policy, run))
         pending.extend([folder] for folder in run[0].nested)
     return done
 
 
 def _check_project(
-    policy: Policy,
-    paths: list[Path] | None,
-    baseline: Path | None,
-    diff: str | None,
-    jobs: int | None,
-    no_cache: bool | None,
-    quiet: bool,
-    verbose: bool,
-    separate: bool,
+    policy: Policy, paths: list[Path] | None, options: _RunOptions, separate: bool
 ) -> tuple[ScanResult, int]:
     """One project's scan, narrowed by its baseline and the diff, and how many findings
     the baseline hid; paths stay relative to the project root. With `separate`, folders
     that have a policy of their own are left to their own scans."""
     defaults = policy.check
+    baseline = options.baseline
     if baseline is None and defaults.baseline is not None:
         baseline = policy.root / defaults.baseline
+    no_cache = options.no_cache
     use_cache = not no_cache if no_cache is not None else defaults.cache is not False
     accepted = _load_baseline(baseline)
-    changed = _changed_lines(policy.root, _diff_ref(diff))
+    changed = _changed_lines(policy.root, _diff_ref(options.diff))
+    jobs = options.jobs or defaults.jobs
     try:
-        result = scan(
-            policy, paths or [], jobs=jobs or defaults.jobs, use_cache=use_cache, separate=separate
-        )
+        result = scan(policy, paths or [], jobs=jobs, use_cache=use_cache, separate=separate)
     except Exception as error:  # a bug in privlint: say so, fail the run
-        if verbose:
+        if options.verbose:
             traceback.print_exc()
         _fail(f"internal error: {type(error).__name__}: {error} (run with --verbose for details)")
-    return _narrow(result, accepted, changed, policy.root, paths or [], quiet, verbose)
+    root, quiet, verbose = policy.root, options.quiet, options.verbose
+    return _narrow(result, accepted, changed, root, paths or [], quiet, verbose)
 
 
 def _strictest(policies: list[Policy]) -> Severity:

@@ -24,6 +24,15 @@ AUDIT_LEAK = "import audit\n\n\ndef f(email):\n    audit.record(email)\n"
 LOG_LEAK = "import logging\n\n\ndef g(email):\n    logging.info(email)\n"
 
 
+def write(root: Path, files: dict[str, str], in_git: bool = False) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    if in_git:
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return root
+
+
 @pytest.fixture
 def monorepo(tmp_path: Path) -> Path:
     files = {
@@ -33,10 +42,7 @@ def monorepo(tmp_path: Path) -> Path:
         "search/app.py": LOG_LEAK,  # allowed there: its policy turns the rule off
         "search/audit_use.py": AUDIT_LEAK,  # no audit sink in search's policy
     }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    return tmp_path
+    return write(tmp_path, files)
 
 
 def reported(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> list[tuple[str, str]]:
@@ -102,11 +108,7 @@ def test_a_project_nested_in_another_is_judged_under_its_own_policy(
         "billing/legacy/privlint.yaml": QUIET_LOGS_POLICY,  # nested twice: allowed again
         "billing/legacy/old.py": LOG_LEAK,
     }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    if in_git:
-        subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    write(tmp_path, files, in_git)
     assert reported(tmp_path, monkeypatch) == [("billing/app.py", "no-pii-in-logs")]
     assert reported(tmp_path, monkeypatch, "--config", "privlint.yaml") == []
     # pre-commit passing a file of the outer project asks nothing of the inner one
@@ -122,9 +124,5 @@ def test_a_policy_in_an_excluded_folder_makes_no_project(
         "app.py": LOG_LEAK,
         "tests/fixtures/broken/privlint.yaml": "version: 1\nrules: [\n",  # a test's input
     }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    if in_git:
-        subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    write(tmp_path, files, in_git)
     assert reported(tmp_path, monkeypatch) == [("app.py", "no-pii-in-logs")]
