@@ -17,6 +17,7 @@ from typing import Any
 from privlint.discover import POLICY_FILES
 from privlint.findings import Finding
 from privlint.suppressions import UNSUPPRESSIBLE
+from privlint.textfile import BASELINE_MAX_BYTES, TextFileError, read_text_file
 
 BASELINE_FILE = "privlint-baseline.json"
 FORMAT_VERSION = 1
@@ -77,13 +78,11 @@ def render_baseline(findings: Iterable[Finding], tool_version: str) -> str:
 
 def load_baseline(path: Path) -> tuple[BaselineEntry, ...]:
     """The entries of a baseline file; any problem with it is a `BaselineError`."""
+    if not os.path.lexists(path):
+        raise BaselineError(f"{path}: baseline file not found (create it with `privlint baseline`)")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BaselineError(
-            f"{path}: baseline file not found (create it with `privlint baseline`)"
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_text_file(path, BASELINE_MAX_BYTES)
+    except TextFileError as error:
         raise BaselineError(f"{path}: cannot read baseline file: {error}") from None
     try:
         document = json.loads(text)
@@ -91,6 +90,10 @@ def load_baseline(path: Path) -> tuple[BaselineEntry, ...]:
         raise BaselineError(
             f"{path}:{error.lineno}:{error.colno}: baseline file is not valid JSON: {error.msg}"
         ) from None
+    except RecursionError:
+        raise BaselineError(f"{path}: baseline file is nested too deeply to be one") from None
+    except ValueError as error:  # an integer of thousands of digits
+        raise BaselineError(f"{path}: baseline file holds an unreadable value: {error}") from None
     return _entries(document, path)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Generic, TypeVar
 
+from privlint.namepatterns import NamePattern, compile_name_pattern
 from privlint.policy import NameHeuristic, Policy, Propagator, Sanitizer, SinkSpec
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -25,7 +26,7 @@ def snake_case(identifier: str) -> str:
     return _CAMEL_BOUNDARY.sub("_", identifier).lower()
 
 
-def first_heuristic(patterns: Sequence[re.Pattern[str]], identifier: str) -> int | None:
+def first_heuristic(patterns: Sequence[NamePattern], identifier: str) -> int | None:
     """The index of the first name heuristic matching `identifier` as written or in
     snake_case, or None."""
     snake = snake_case(identifier)
@@ -84,7 +85,7 @@ class Catalog:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._heuristics: tuple[NameHeuristic, ...] = policy.pii.active_names()
-        self._patterns = [re.compile(h.pattern) for h in self._heuristics]
+        self._patterns = [compile_name_pattern(h.pattern, h.builtin) for h in self._heuristics]
         self.sink = PatternTable[SinkSpec](
             [(call, sink) for sink in policy.sinks for call in sink.calls]
         ).lookup

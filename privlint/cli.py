@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import traceback
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -40,6 +40,7 @@ from privlint.inventory import build_inventory
 from privlint.policy import Policy
 from privlint.policy_summary import describe_policy
 from privlint.project_facts import inspect_project
+from privlint.projects import by_nearest_policy, display_base, joined, rebased
 from privlint.reporters import PLAIN_FORMATS, REPORTERS, render
 from privlint.reporters.context import ReportContext
 from privlint.reporters.github import step_summary_markdown
@@ -83,7 +84,7 @@ def _fail(message: str) -> NoReturn:
 
 
 def _policy(config: Path | None, paths: list[Path] | None = None) -> Policy:
-    """The policy for this run: `--config`, else the nearest one above the first PATH or the cwd.
+    """The policy for `paths`: `--config`, else the nearest one above the first PATH or the cwd.
 
     Starting from the scanned path (as ruff does) lets `privlint check examples/walletapp`
     use that project's own policy.
@@ -187,49 +188,35 @@ def check(
 ) -> None:
     """Scan for personal data reaching sinks the policy forbids."""
     _check_paths_exist(paths)
-    policy = _policy(config, paths)
-    defaults = policy.check  # `check:` in the policy; options given here win
-    format_name = output_format.value if output_format else defaults.format or "text"
-    chosen = _selection(policy, select, ignore)
+    first = _policy(config, paths)  # the first PATH's: the report's format and rules
+    format_name = output_format.value if output_format else first.check.format or "text"
+    chosen = _selection(first, select, ignore)
     if statistics and format_name not in PLAIN_FORMATS:
         _fail(f"--statistics prints text; it does not combine with --format {format_name}")
-    if baseline is None and defaults.baseline is not None:
-        baseline = policy.root / defaults.baseline
-    use_cache = not no_cache if no_cache is not None else defaults.cache is not False
-    accepted = _load_baseline(baseline)
-    changed = _changed_lines(policy.root, _diff_ref(diff))
     live = show_progress(sys.stderr, quiet, output is None, format_name in PLAIN_FORMATS)
-    try:
-        with _progress(live) as progress:
-            result = scan(
-                policy,
-                paths or [],
-                jobs=jobs or defaults.jobs,
-                use_cache=use_cache,
-                progress=progress,
-                cache_dir=cache_dir,
-            )
-    except Exception as error:  # a bug in privlint: say so, fail the run
-        if verbose:
-            traceback.print_exc()
-        _fail(f"internal error: {type(error).__name__}: {error} (run with --verbose for details)")
-    if not quiet:
-        _warn(result.warnings)
+    options = _RunOptions(baseline, diff, jobs, no_cache, quiet, verbose, cache_dir, live)
+    projects = _check_projects(config, paths, options)
+    policies = [project for project, _ in projects]
+    policy = policies[0]
+    runs = [run for _, run in projects]
+    base = display_base([project.root for project in policies], Path.cwd())
+    result = joined([rebased(run, project.root, base) for project, (run, _, _) in projects])
+    _require_files(result, policy, paths)
     result = replace(result, findings=chosen.findings(result.findings))
-    result, baselined, outside = _narrow(
-        result, accepted, changed, policy.root, paths or [], quiet, verbose
-    )
-    fail_severity = Severity(severity.value if severity else defaults.severity or "error")
+    baselined = sum(hidden for _, hidden, _ in runs)
+    outside = sum(left_out for _, _, left_out in runs)
+    fail_severity = Severity(severity.value) if severity else _strictest(policies)
+    rules = {rule.id: rule for p in policies for rule in rule_infos(p) if chosen.keeps(rule.id)}
     context = ReportContext(
         tool_version=__version__,
-        root=policy.root,
+        root=base,
         files_scanned=result.files_scanned,
         color=output is None and use_color(sys.stdout),
         errors=result.errors,
         fail_severity=fail_severity,
         suppressed=result.suppressed,
         baselined=baselined,
-        rules=tuple(rule for rule in rule_infos(policy) if chosen.keeps(rule.id)),
+        rules=tuple(rules.values()),
         outside_diff=outside,
         findings_only=quiet,
     )
@@ -249,13 +236,89 @@ def check(
     if format_name == "github" and "GITHUB_STEP_SUMMARY" in os.environ:
         _append_step_summary(Path(os.environ["GITHUB_STEP_SUMMARY"]), result.findings, context)
     if stats:
-        _stderr().print(_stats_text(result), markup=False)
+        for run, _, _ in runs:
+            _stderr().print(_stats_text(run), markup=False)
     if verbose:
         for path, message in result.errors:
             _stderr().print(f"{path}: {message}", markup=False)
     if result.tracebacks:
         _report_internal_errors(result.tracebacks, verbose)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+@dataclass(frozen=True)
+class _RunOptions:
+    """The options of `check` that every project of one run shares."""
+
+    baseline: Path | None
+    diff: str | None
+    jobs: int | None
+    no_cache: bool | None
+    quiet: bool
+    verbose: bool
+    cache_dir: Path | None
+    live: bool  # the progress display
+
+
+def _check_projects(
+    config: Path | None, paths: list[Path] | None, options: _RunOptions
+) -> list[tuple[Policy, tuple[ScanResult, int, int]]]:
+    """Every project of this run with its checked scan: PATHS grouped by their nearest
+    policy, then each folder with a policy of its own that a scan came upon. With
+    `--config`, one policy judges everything."""
+    separate = config is None
+    pending = [paths] if not separate or not paths else [g for _, g in by_nearest_policy(paths)]
+    done = []
+    while pending:
+        group = pending.pop(0)
+        policy = _policy(config, group)
+        run = _check_project(policy, group, options, separate)
+        done.append((policy, run))
+        pending.extend([folder] for folder in run[0].nested)
+    return done
+
+
+def _check_project(
+    policy: Policy, paths: list[Path] | None, options: _RunOptions, separate: bool
+) -> tuple[ScanResult, int, int]:
+    """One project's scan, narrowed by its baseline and the diff, how many findings the
+    baseline hid and how many the diff left out; paths stay relative to the project root.
+    With `separate`, folders that have a policy of their own are left to their own scans."""
+    defaults = policy.check
+    baseline = options.baseline
+    if baseline is None and defaults.baseline is not None:
+        baseline = policy.root / defaults.baseline
+    no_cache = options.no_cache
+    use_cache = not no_cache if no_cache is not None else defaults.cache is not False
+    accepted = _load_baseline(baseline)
+    changed = _changed_lines(policy.root, _diff_ref(options.diff))
+    jobs = options.jobs or defaults.jobs
+    try:
+        with _progress(options.live) as progress:
+            result = scan(
+                policy,
+                paths or [],
+                jobs=jobs,
+                use_cache=use_cache,
+                progress=progress,
+                cache_dir=options.cache_dir,
+                separate=separate,
+            )
+    except Exception as error:  # a bug in privlint: say so, fail the run
+        if options.verbose:
+            traceback.print_exc()
+        _fail(f"internal error: {type(error).__name__}: {error} (run with --verbose for details)")
+    root, quiet, verbose = policy.root, options.quiet, options.verbose
+    if not quiet:
+        _warn(result.warnings)
+    return _narrow(result, accepted, changed, root, paths or [], quiet, verbose)
+
+
+def _strictest(policies: list[Policy]) -> Severity:
+    """The lowest `check.severity` of the projects in this run: none is checked laxer
+    than its own policy asks."""
+    levels = [Severity(project.check.severity or "error") for project in policies]
+    return min(levels, key=lambda level: level.rank)
 
 
 def _progress(live: bool) -> contextlib.AbstractContextManager[Progress]:
@@ -437,7 +500,20 @@ def _scan(policy: Policy, paths: list[Path] | None, live: bool = False) -> ScanR
     except Exception as error:  # a bug in privlint: say so, fail the run
         _fail(f"internal error: {type(error).__name__}: {error}")
     _warn(result.warnings)
+    _require_files(result, policy, paths)
     return result
+
+
+def _require_files(result: ScanResult, policy: Policy, paths: list[Path] | None) -> None:
+    """A scan of no file at all passes nothing: a mistyped include or a wrong folder
+    must not look like a clean project (exit 2). Only PATHS that are all files other
+    than Python (a YAML file pre-commit passes) ask for no scan."""
+    asked_none = bool(paths) and all(p.suffix != ".py" and p.is_file() for p in paths or [])
+    if result.files_scanned == 0 and not asked_none:
+        for path, message in result.errors:
+            _stderr().print(f"{path}: {message}", markup=False)
+        where = " ".join(str(path) for path in paths or []) or str(policy.root)
+        _fail(f"nothing to scan: no Python file in {where} (after include, exclude and ignores)")
 
 
 @app.command()

@@ -18,6 +18,7 @@ a `ConfigError`, which the CLI turns into exit code 2. Choices the SPEC leaves o
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,8 +34,9 @@ from privlint.policy import (
     RuleDocs,
     SinkSpec,
 )
-from privlint.policy_schema import Layer, LayerReader, Origin, RulePatch
+from privlint.policy_schema import Layer, LayerReader, Origin, RulePatch, is_policy_document
 from privlint.taxonomy import load_taxonomy
+from privlint.textfile import POLICY_MAX_BYTES, TextFileError, read_text_file
 from privlint.yamlpos import (
     ConfigProblem,
     Mark,
@@ -52,6 +54,8 @@ _DEFAULTS = Policy(root=Path("."), config_path=None)
 CONFIG_NAMES = ("privlint.yaml", ".privlint.yaml")
 PYPROJECT_TABLE = ("tool", "privlint")
 DEFAULT_PACK = "builtin:default"
+PACK_SUFFIXES = (".yaml", ".yml")
+MAX_EXTENDS_DEPTH = 32
 
 
 class ConfigError(Exception):
@@ -216,10 +220,6 @@ def _display(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def _reason(error: Exception) -> str:
-    return (error.strerror if isinstance(error, OSError) else None) or str(error)
-
-
 class _Loader:
     """Reads a policy file and, depth-first, every pack it extends, into one `_Merged`."""
 
@@ -234,10 +234,9 @@ class _Loader:
     def load_project(self, path: Path) -> None:
         display = _display(path, self.cwd)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            message = f"cannot read policy file: {_reason(error)}"
-            self.problems.append(ConfigProblem(display, 1, 1, message))
+            text = read_text_file(path, POLICY_MAX_BYTES)
+        except TextFileError as error:
+            self.problems.append(ConfigProblem(display, 1, 1, f"cannot read policy file: {error}"))
             return
         toml = path.suffix == ".toml"
         self.load(_Source(str(path), display, text, path.parent, toml), (), project=True)
@@ -255,8 +254,13 @@ class _Loader:
         self.problems.extend(problems)
         if node is None:
             return
-        reader = Reader(source.display)
         builtin = source.folder is None
+        if not (project or builtin or is_policy_document(node)):
+            # Name no key: `extends` may point at a file of secrets.
+            message = "not a privlint policy: none of its top-level keys is a policy key"
+            self.problems.append(ConfigProblem(source.display, node.mark.line, 1, message))
+            return
+        reader = Reader(source.display)
         layer = LayerReader(reader, self.taxonomy, builtin).read(node, project)
         self.problems.extend(reader.problems)
         extends = layer.extends
@@ -269,6 +273,10 @@ class _Loader:
         self.order.append(source.display)
 
     def _extend(self, ref: str, origin: Origin, chain: tuple[_Source, ...]) -> None:
+        if len(chain) > MAX_EXTENDS_DEPTH:
+            message = f"'{ref}': extends chain longer than {MAX_EXTENDS_DEPTH} files"
+            self.problems.append(origin.problem(message))
+            return
         target = self._resolve(ref, origin, chain[-1])
         if target is None or target.key in self.applied:
             return
@@ -287,10 +295,14 @@ class _Loader:
             self.problems.append(origin.problem(message))
             return None
         path = (source.folder / ref).resolve()
+        if path.suffix not in PACK_SUFFIXES:
+            message = f"'{ref}': a policy pack is a .yaml or .yml file"
+            self.problems.append(origin.problem(message))
+            return None
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            message = f"cannot read extended policy '{ref}' ({path}): {_reason(error)}"
+            text = read_text_file(path, POLICY_MAX_BYTES)
+        except TextFileError as error:
+            message = f"cannot read extended policy '{ref}' ({path}): {error}"
             self.problems.append(origin.problem(message))
             return None
         return _Source(str(path), _display(path, self.cwd), text, path.parent)
@@ -328,7 +340,9 @@ def load_policy(config: Path | None, cwd: Path) -> Policy:
         loader.load_default()
         root, config_path = cwd, None
     else:
-        config_path = (cwd / path).resolve()
+        config_path = Path(os.path.abspath(cwd / path))
+        if config_path.exists():  # a dangling link is reported under its own name
+            config_path = config_path.resolve()
         loader.load_project(config_path)
         root = config_path.parent
     policy = replace(loader.merged.build(root, config_path), layers=tuple(loader.order))
@@ -345,17 +359,27 @@ def find_config(start: Path) -> Path | None:
     if start.is_file():
         start = start.parent
     for folder in (start, *start.parents):
-        for name in CONFIG_NAMES:
-            if (folder / name).is_file():
-                return folder / name
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_privlint_table(pyproject):
-            return pyproject
+        found = policy_in(folder)
+        if found is not None:
+            return found
     return None
 
 
-def _has_privlint_table(pyproject: Path) -> bool:
+def policy_in(folder: Path) -> Path | None:
+    """The policy file of `folder` itself, by `find_config`'s rules."""
+    for name in CONFIG_NAMES:
+        if os.path.lexists(folder / name):
+            return folder / name  # even if unreadable: loading it says why, exit 2
+    pyproject = folder / "pyproject.toml"
+    if os.path.lexists(pyproject) and _may_hold_policy(pyproject):
+        return pyproject
+    return None
+
+
+def _may_hold_policy(pyproject: Path) -> bool:
+    """Whether `pyproject` has a [tool.privlint] table, or cannot be read to tell: a
+    policy that might be there is never replaced by the defaults in silence."""
     try:
-        return toml_has_table(pyproject.read_text(encoding="utf-8"), PYPROJECT_TABLE)
-    except (OSError, UnicodeDecodeError):
-        return False
+        return toml_has_table(read_text_file(pyproject, POLICY_MAX_BYTES), PYPROJECT_TABLE)
+    except TextFileError:
+        return True

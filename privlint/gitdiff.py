@@ -70,7 +70,7 @@ def changed_lines(root: Path, ref: str) -> ChangedLines:
     if not ref or ref.startswith("-"):
         raise GitDiffError(f"invalid git ref {ref!r}")
     try:
-        toplevel = Path(_git(root, "rev-parse", "--show-toplevel")).resolve()
+        toplevel = Path(git_output(root, "rev-parse", "--show-toplevel")).resolve()
     except GitDiffError:
         raise GitDiffError(f"--diff needs a git repository; {root} is not inside one") from None
     commit = _resolve_ref(root, ref)
@@ -80,10 +80,11 @@ def changed_lines(root: Path, ref: str) -> ChangedLines:
         raise GitDiffError(f"{root} is not inside the git work tree {toplevel}") from None
     prefix = "" if prefix == "." else prefix
     pathspec = [f":(top,literal){prefix}"] if prefix else []
-    diff = _git(
+    diff = git_output(
         toplevel,
         "diff",
         "--unified=0",
+        "--text",  # a `.gitattributes` marking *.py `-diff` (binary) must not hide changes
         "--no-color",
         "--no-ext-diff",
         "--no-textconv",
@@ -94,7 +95,7 @@ def changed_lines(root: Path, ref: str) -> ChangedLines:
         "--",
         *pathspec,
     )
-    untracked = _git(
+    untracked = git_output(
         toplevel, "ls-files", "-z", "--others", "--exclude-standard", "--", *pathspec
     ).split("\0")
     return ChangedLines(
@@ -185,14 +186,14 @@ def _below(path: str, prefix: str) -> str:
 
 def _resolve_ref(root: Path, ref: str) -> str:
     try:
-        return _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        return git_output(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     except GitDiffError:
         raise GitDiffError(
             f"unknown git ref {ref!r}: not a commit in the repository at {root}"
         ) from None
 
 
-def _git(cwd: Path, *args: str) -> str:
+def git_output(cwd: Path, *args: str) -> str:
     """Run git in `cwd` and return its stdout (stripped for rev-parse); any failure is a
     `GitDiffError`. Paths come unquoted unless they hold control characters or quotes."""
     command: Sequence[str] = ["git", "-c", "core.quotepath=off", *args]

@@ -7,12 +7,12 @@ stopping at the first.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypeVar
 
 from privlint.findings import Severity
+from privlint.namepatterns import pattern_problem
 from privlint.policy import (
     SINK_KINDS,
     Allow,
@@ -123,6 +123,12 @@ class Layer:
     rules: tuple[RulePatch, ...] = ()
     sink_refs: list[tuple[str, Origin]] = field(default_factory=list)
     check: CheckDefaults | None = None
+
+
+def is_policy_document(node: Node) -> bool:
+    """Whether a document's top level is a mapping that is empty or has a policy key."""
+    keys = node.value
+    return isinstance(keys, dict) and (not keys or any(key in _TOP_KEYS for key in keys))
 
 
 # --- one file: the schema ---------------------------------------------------------
@@ -283,12 +289,9 @@ class LayerReader:
         value = self.r.string(node, label)
         if value is None:
             return None
-        try:
-            re.compile(value)
-        except re.error as error:
-            where = "" if error.pos is None else f" at position {error.pos}"
-            message = f"{label}: invalid regular expression {value!r}: {error.msg}{where}"
-            self.r.report(node.mark, message)
+        problem = None if self.builtin else pattern_problem(value)
+        if problem is not None:
+            self.r.report(node.mark, f"{label}: invalid regular expression {value!r}: {problem}")
             return None
         return value
 

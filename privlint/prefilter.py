@@ -17,9 +17,11 @@ from __future__ import annotations
 import builtins
 import fnmatch
 import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 from privlint.catalog import first_heuristic
+from privlint.namepatterns import compile_name_pattern
 from privlint.policy import Policy
 
 if TYPE_CHECKING:
@@ -32,26 +34,27 @@ _UNICODE_WORD = re.compile(r"[^\W\d]\w*")
 _LITERAL = re.compile(rb"\"([^\"\\\n]{1,80})\"|'([^'\\\n]{1,80})'")
 _MARKERS = (b"pii:", b"privlint:")
 _BUILTINS = frozenset(dir(builtins))
+Heuristics = tuple[tuple[str, bool], ...]
 
 
 class Prefilter:
     """The policy's word-level questions; pickled as its patterns, to go to worker processes."""
 
-    def __init__(self, heuristics: tuple[str, ...], last_parts: tuple[str, ...]) -> None:
-        self.heuristics = heuristics
+    def __init__(self, heuristics: Heuristics, last_parts: tuple[str, ...]) -> None:
+        self.heuristics = heuristics  # (pattern, shipped with privlint) pairs
         self.last_parts = last_parts  # distinctive parts of `pii.fields` / `pii.returns`
-        self._patterns = [re.compile(pattern) for pattern in heuristics]
+        self._patterns = [compile_name_pattern(*heuristic) for heuristic in heuristics]
         self._known: dict[str, bool] = {}  # the same words recur in file after file
 
     @classmethod
     def of(cls, policy: Policy) -> Prefilter:
         configured = [pattern for pattern, _ in (*policy.pii.fields, *policy.pii.returns)]
         return cls(
-            tuple(h.pattern for h in policy.pii.active_names()),
+            tuple((h.pattern, h.builtin) for h in policy.pii.active_names()),
             tuple(sorted({_distinctive_part(pattern) for pattern in configured})),
         )
 
-    def __reduce__(self) -> tuple[type[Prefilter], tuple[tuple[str, ...], tuple[str, ...]]]:
+    def __reduce__(self) -> tuple[type[Prefilter], tuple[Heuristics, tuple[str, ...]]]:
         return (Prefilter, (self.heuristics, self.last_parts))
 
     def fingerprint(self) -> str:
@@ -61,17 +64,19 @@ class Prefilter:
         """What the scan needs to know of a file before (or instead of) parsing it."""
         # Imported on first use: a warm run builds a Prefilter for its keys but reads no file.
         from privlint.analysis import ir
+        from privlint.analysis.decoding import as_utf8
         from privlint.analysis.guard import screen_depth, screen_syntax
 
         error, tree = screen_syntax(source)
         if error is not None:
             return ir.FileFacts(frozenset(), True, error)
-        words = _words(source)
+        text = as_utf8(source)  # the words CPython reads, whatever the coding line
+        words = _words(text)
         seed = (
             tree is None
-            or any(marker in source for marker in _MARKERS)
+            or any(marker in text for marker in _MARKERS)
             or any(
-                self.personal(word) and (word not in _BUILTINS or _used_uncalled(source, word))
+                self.personal(word) and (word not in _BUILTINS or _used_uncalled(text, word))
                 for word in words
             )
         )
@@ -102,8 +107,9 @@ def _distinctive_part(pattern: str) -> str:
 def _words(source: bytes) -> frozenset[str]:
     if source.isascii():
         found = {word.decode() for word in _WORD.findall(source)}
-    else:
-        found = set(_UNICODE_WORD.findall(source.decode("utf-8", errors="replace")))
+    else:  # names are NFKC-normalised, as CPython does: fullwidth `email` is `email`
+        text = source.decode("utf-8", errors="replace")
+        found = {unicodedata.normalize("NFKC", word) for word in _UNICODE_WORD.findall(text)}
     for double, single in _LITERAL.findall(source):
         literal = (double or single).decode("utf-8", errors="replace")
         if not literal.isidentifier():

@@ -37,6 +37,7 @@ class ScanResult:
     tracebacks: tuple[tuple[str, str], ...] = ()  # (path, traceback) of internal errors
     analysed: frozenset[str] = frozenset()  # paths of the files whose IR the analysis read
     warnings: tuple[str, ...] = ()  # one line each: why the cache was not used
+    nested: tuple[Path, ...] = ()  # folders below with their own policy, left to their scans
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -54,16 +55,18 @@ def scan(
     prefilter: bool = True,
     progress: Progress | None = None,
     cache_dir: Path | None = None,
+    separate: bool = False,
 ) -> ScanResult:
     """Scan `paths`; `prefilter=False` parses every file up front (same findings on every
     fixture project, which the tests check; see "How privlint stays fast" in the README).
     `progress` hears of each stage and file as the scan goes; `cache_dir`: where the cache
-    lives (default: see `cache_location`)."""
+    lives (default: see `cache_location`); `separate` leaves folders with a policy of their
+    own to their own scans (`nested`)."""
     stats = ScanStats(progress=progress or Progress())
     cache = Cache(policy.root, enabled=use_cache, location=cache_dir)
     prefiltering = Prefilter.of(policy) if prefilter else None
     with _cyclic_gc_paused():
-        result = _scan(policy, paths, jobs, cache, prefiltering, stats)
+        result = _scan(policy, paths, jobs, cache, prefiltering, stats, separate)
     return replace(result, warnings=tuple(cache.warnings))
 
 
@@ -87,6 +90,7 @@ def _scan(
     cache: Cache,
     prefilter: Prefilter | None,
     stats: ScanStats,
+    separate: bool,
 ) -> ScanResult:
     clock = time.perf_counter()
 
@@ -97,12 +101,12 @@ def _scan(
         clock = now
 
     cache.prune_other_builds()
-    discovery = discover(policy.root, paths, policy.include, policy.exclude)
+    discovery = discover(policy.root, paths, policy.include, policy.exclude, separate)
     errors = [(relative_path(p, policy.root), message) for p, message in discovery.problems]
     unreadable: list[Unreadable] = []
     sources = _read(discovery.files, policy, errors, unreadable, stats.progress)
     stats.discovered = len(discovery.files)
-    scope = sorted(relative_path(p, policy.root) for p in discovery.report_only or ())
+    scope = {relative_path(p, policy.root) for p in discovery.report_only or ()}
     lap("discover")
 
     problems = [*map(repr, errors), *map(repr, unreadable)]
@@ -133,7 +137,7 @@ def _scan(
         cache.prune_unused()  # a whole-project scan knows every entry worth keeping
     findings, allowed, hidden = state.result
     if discovery.report_only is not None:
-        findings = tuple(f for f in findings if f.path in scope)
+        findings = tuple(f for f in findings if _touches(f, scope))
         allowed = tuple(flow for flow in allowed if flow.path in scope)
     return ScanResult(
         list(findings),
@@ -144,7 +148,15 @@ def _scan(
         stats,
         tracebacks,
         state.read,
+        nested=discovery.nested,
     )
+
+
+def _touches(finding: Finding, scope: set[str]) -> bool:
+    """Whether a finding belongs to the given files: its sink or any step of its trace is
+    in one (the rule of `--diff`), so committing an edited helper alone reports the leak
+    it causes at a sink elsewhere."""
+    return finding.path in scope or any(step.path in scope for step in finding.trace)
 
 
 def _refreshed(state: ScanState, contents: dict[str, str], cache: Cache, layout: str) -> ScanState:

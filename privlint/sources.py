@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from privlint.cache import Cache, digest
+from privlint.textfile import read_regular
 
 if TYPE_CHECKING:
     from privlint.analysis.ir import FileFacts
@@ -49,10 +50,9 @@ def read_source(path: Path) -> bytes:
     """A file's bytes, at most one more than `MAX_BYTES`: enough to tell it is too large.
 
     A symlink to a huge file or a device must not exhaust memory before the
-    screen can say "too large".
+    screen can say "too large", nor a file swapped for a FIFO hang the scan.
     """
-    with path.open("rb") as stream:
-        return stream.read(MAX_BYTES + 1)
+    return read_regular(path, MAX_BYTES + 1)
 
 
 def facts_key(content_key: str, prefilter: Prefilter) -> str:

@@ -27,6 +27,9 @@ else:  # pragma: no cover - exercised only on Python 3.10
 
 Scalar = str | int | float | bool | None
 T = TypeVar("T")
+# Deeper than any policy needs, shallow enough for every recursive reader below.
+MAX_NESTING = 64
+_TOO_DEEP = f"nested more than {MAX_NESTING} levels deep; a policy needs far fewer"
 
 
 @dataclass(frozen=True)
@@ -99,11 +102,15 @@ def parse_yaml(text: str, path: str) -> tuple[Node | None, list[ConfigProblem]]:
     """The document's tree, or None when it cannot be trusted (bad syntax, unsafe tags)."""
     try:
         root = yaml.compose(text, Loader=FAST_LOADER)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError) as fast_error:
         try:  # the pure-Python parser words its errors best; on failure only
             root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as error:
             return None, [_yaml_error(error, text, path)]
+        except RecursionError:  # libyaml stopped at its depth limit and says where
+            mark = getattr(fast_error, "problem_mark", None)
+            line, column = (1, 1) if mark is None else (mark.line + 1, mark.column + 1)
+            return None, [ConfigProblem(path, line, column, f"invalid YAML: {_TOO_DEEP}")]
     if root is None:  # an empty file is an empty mapping
         return Node({}, Mark(1, 1)), []
     converter = _YamlConverter(path)
@@ -157,29 +164,34 @@ class _YamlConverter:
         self.problems.append(ConfigProblem(self.path, mark.line, mark.column, message))
         return Node(None, mark)
 
-    def convert(self, node: yaml.Node) -> Node:
+    def convert(self, node: yaml.Node, depth: int = 0) -> Node:
         known = self._done.get(id(node))
         if known is not None:
             return known
         if id(node) in self._active:
             return self._fail(_yaml_mark(node), "a YAML alias refers to itself")
+        if depth > MAX_NESTING:
+            return self._fail(_yaml_mark(node), _TOO_DEEP)
         self._active.add(id(node))
-        converted = self._convert_new(node)
+        converted = self._convert_new(node, depth)
         self._active.discard(id(node))
         self._done[id(node)] = converted
         return converted
 
-    def _convert_new(self, node: yaml.Node) -> Node:
+    def _convert_new(self, node: yaml.Node, depth: int) -> Node:
         mark = _yaml_mark(node)
         if isinstance(node, yaml.ScalarNode) and node.tag == _TIMESTAMP:
             return Node(str(node.value), mark)  # a date stays the text the user wrote
         if isinstance(node, yaml.ScalarNode) and node.tag in _SCALAR_TAGS:
-            value: Scalar = self._scalars.construct_object(node)
+            try:
+                value: Scalar = self._scalars.construct_object(node)
+            except ValueError as error:  # an integer of thousands of digits
+                return self._fail(mark, f"unreadable value: {error}")
             return Node(value, mark)
         if isinstance(node, yaml.SequenceNode) and node.tag == _STANDARD + "seq":
-            return Node(tuple(self.convert(item) for item in node.value), mark)
+            return Node(tuple(self.convert(item, depth + 1) for item in node.value), mark)
         if isinstance(node, yaml.MappingNode) and node.tag == _STANDARD + "map":
-            return self._mapping(node, mark)
+            return self._mapping(node, mark, depth)
         tag = str(node.tag).replace(_STANDARD, "!!")
         return self._fail(
             mark,
@@ -187,7 +199,7 @@ class _YamlConverter:
             "booleans, lists and mappings",
         )
 
-    def _mapping(self, node: yaml.MappingNode, mark: Mark) -> Node:
+    def _mapping(self, node: yaml.MappingNode, mark: Mark, depth: int) -> Node:
         values: dict[str, Node] = {}
         key_marks: dict[str, Mark] = {}
         for key_node, value_node in node.value:
@@ -205,7 +217,7 @@ class _YamlConverter:
                 self.problems.append(
                     ConfigProblem(self.path, key_mark.line, key_mark.column, message)
                 )
-            values[key] = self.convert(value_node)
+            values[key] = self.convert(value_node, depth + 1)
             key_marks[key] = key_mark
         return Node(values, mark, key_marks)
 
@@ -226,12 +238,18 @@ def parse_toml_table(
         data: object = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return None, [_toml_error(error, text, path)]
+    except (ValueError, RecursionError) as error:  # a huge integer, or nesting
+        reason = _TOO_DEEP if isinstance(error, RecursionError) else str(error)
+        return None, [ConfigProblem(path, 1, 1, f"invalid TOML: {reason}")]
     for key in table:
         data = data.get(key) if isinstance(data, dict) else None
     if data is None:
         return None, [ConfigProblem(path, 1, 1, f"no [{'.'.join(table)}] table in this file")]
     locator = _TomlLocator(text)
-    return locator.convert(data, table, locator.table_line(table)), []
+    try:
+        return locator.convert(data, table, locator.table_line(table)), []
+    except _TooDeep as deep:
+        return None, [ConfigProblem(path, deep.line, 1, _TOO_DEEP)]
 
 
 def toml_has_table(text: str, table: tuple[str, ...]) -> bool:
@@ -239,7 +257,7 @@ def toml_has_table(text: str, table: tuple[str, ...]) -> bool:
     so that loading the file reports the syntax error to the user."""
     try:
         data: object = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
         header = r"^\s*\[+\s*" + r"\s*\.\s*".join(map(re.escape, table)) + r"\b"
         return re.search(header, text, re.MULTILINE) is not None
     for key in table:
@@ -272,6 +290,12 @@ def _dotted_key(text: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 class _TomlLocator:
     """Finds the line of each key by reading table headers and `key =` lines."""
 
@@ -286,25 +310,29 @@ class _TomlLocator:
     def table_line(self, path: tuple[str, ...]) -> int:
         return next((n for n, p, _ in self.headers if p[: len(path)] == path), 1)
 
-    def convert(self, value: object, path: tuple[str, ...], line: int) -> Node:
+    def convert(self, value: object, path: tuple[str, ...], line: int, depth: int = 0) -> Node:
         mark = Mark(line, 1)
+        if depth > MAX_NESTING:
+            raise _TooDeep(line)
         if isinstance(value, dict):
             children: dict[str, Node] = {}
             key_marks: dict[str, Mark] = {}
             for key, item in value.items():
                 key_line = self._key_line((*path, str(key)), line)
                 key_marks[str(key)] = Mark(key_line, 1)
-                children[str(key)] = self.convert(item, (*path, str(key)), key_line)
+                children[str(key)] = self.convert(item, (*path, str(key)), key_line, depth + 1)
             return Node(children, mark, key_marks)
         if isinstance(value, list):
-            return Node(self._items(value, path, line), mark)
+            return Node(self._items(value, path, line, depth + 1), mark)
         if isinstance(value, datetime | date | time):
             return Node(value.isoformat(), mark)
         if isinstance(value, str | int | float | bool):
             return Node(value, mark)
         return Node(str(value), mark)
 
-    def _items(self, items: list[object], path: tuple[str, ...], line: int) -> tuple[Node, ...]:
+    def _items(
+        self, items: list[object], path: tuple[str, ...], line: int, depth: int
+    ) -> tuple[Node, ...]:
         tables = [n for n, p, array in self.headers if array and p == path and n >= line]
         if not tables:  # an inline array: item i starts at the i-th `{` after `[` or `,`
             numbers = range(line, len(self.lines) + 1)
@@ -313,7 +341,8 @@ class _TomlLocator:
         nodes: list[Node] = []
         for index, item in enumerate(items):
             dict_line = tables[index] if index < len(tables) else line
-            nodes.append(self.convert(item, path, dict_line if isinstance(item, dict) else line))
+            item_line = dict_line if isinstance(item, dict) else line
+            nodes.append(self.convert(item, path, item_line, depth))
         return tuple(nodes)
 
     def _key_line(self, path: tuple[str, ...], line: int) -> int:

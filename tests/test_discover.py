@@ -104,7 +104,9 @@ def test_always_skipped_folders(tmp_path: Path) -> None:
         ".mypy_cache",
         ".ruff_cache",
     ]
-    tree(tmp_path, "app.py", *(f"{name}/x.py" for name in skipped), "pkg/__pycache__/y.py")
+    # A tool's folder holds no module of its own (a virtualenv keeps them below lib/).
+    tree(tmp_path, "app.py", *(f"{name}/lib/x.py" for name in skipped), "pkg/__pycache__/c/y.py")
+    tree(tmp_path, ".git/hook.py", ".privlint_cache/entry.py")  # never code
     assert found(tmp_path) == ["app.py"]
 
 

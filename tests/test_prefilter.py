@@ -101,7 +101,7 @@ def test_not_seeds(prefilter: Prefilter, source: bytes) -> None:
 
 
 def test_a_literal_key_is_matched_as_a_whole() -> None:
-    custom = Prefilter(("^customer-phone$",), ())
+    custom = Prefilter((("^customer-phone$", False),), ())
     assert custom.facts(b"value = row['customer-phone']\n").seed
     assert not custom.facts(b"value = row['customer']\n").seed
 

@@ -8,9 +8,8 @@ branches and loops over a small expression language, with positions, the
 from __future__ import annotations
 
 import ast
-import io
 import re
-import tokenize
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from privlint.analysis import ir
+from privlint.analysis.decoding import as_utf8
 from privlint.analysis.modules import absolute_import
 from privlint.suppressions import FILE, LINE, MISPLACED_FILE
 
@@ -67,20 +67,39 @@ def summarize_source(source: bytes, path: str, module: str, is_package: bool) ->
     for the few files that end up in a finding.
     """
     try:
-        tree = cst.parse_module(source)
+        tree = _parse(source)
     except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
         # LibCST validates the nodes it builds: `b"x" "y"` parses, then fails validation.
         line, column, message = _syntax_error(source, error)
         return _broken(path, module, is_package, line, column, message)
-    comments = _comments(source)
-    marked = b"pii:" in source or b"privlint:" in source  # tags need real lines at once
+    text = as_utf8(source)
+    marked = b"pii:" in text or b"privlint:" in text  # tags need real lines at once
     positions = _positions(tree) if marked else None
+    comments = _comments(tree, positions) if positions is not None else {}
     return _ModuleLowering(path, module, is_package, positions, comments).lower(tree)
+
+
+def _parse(source: bytes) -> cst.Module:
+    """LibCST's tree with identifiers NFKC-normalised, as CPython reads them: fullwidth
+    `email` and `email` are one name to Python, so they are one name here."""
+    tree = cst.parse_module(source)
+    text = as_utf8(source)  # a UTF-7 file is ASCII bytes, yet may spell fullwidth letters
+    if text.isascii() or unicodedata.is_normalized("NFKC", text.decode("utf-8", "replace")):
+        return tree  # nothing to normalise: the common case, even with non-ASCII text
+    return tree.visit(_NormalizedNames())
+
+
+class _NormalizedNames(cst.CSTTransformer):
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        value = unicodedata.normalize("NFKC", updated_node.value)
+        if value == updated_node.value:
+            return updated_node
+        return updated_node.with_changes(value=value)
 
 
 def node_positions(source: bytes, path: str, module: str, is_package: bool) -> list[ir.Pos]:
     """The real positions behind the placeholders `summarize_source` gave this file, in order."""
-    tree = cst.parse_module(source)
+    tree = _parse(source)
     lowering = _ModuleLowering(path, module, is_package, _positions(tree), {})
     lowering.lower(tree)
     return lowering.recorded
@@ -114,17 +133,16 @@ def _syntax_error(
     return error.raw_line, error.raw_column, error.message.removeprefix("parser error: ")
 
 
-def _comments(source: bytes) -> dict[int, str]:
-    """Comment text by line, only for files that mention privlint's markers."""
-    if b"pii:" not in source and b"privlint:" not in source:
-        return {}
+def _comments(tree: cst.Module, positions: Mapping[cst.CSTNode, CodeRange]) -> dict[int, str]:
+    """Comment text by line, from the comment tokens of the grammar LibCST parsed: a `#`
+    inside a PEP 701 f-string is text, whatever an older interpreter's tokenizer says."""
     found: dict[int, str] = {}
-    try:
-        for token in tokenize.tokenize(io.BytesIO(source).readline):
-            if token.type == tokenize.COMMENT:
-                found[token.start[0]] = token.string
-    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError):
-        pass
+
+    class _Comments(cst.CSTVisitor):
+        def visit_Comment(self, node: cst.Comment) -> None:
+            found[positions[node].start.line] = node.value
+
+    tree.visit(_Comments())
     return found
 
 

@@ -62,8 +62,9 @@ def test_fifo_given_as_a_path_is_a_message_not_a_hang(tmp_path: Path) -> None:
     write_project(tmp_path, {"leak.py": LEAK})
     os.mkfifo(tmp_path / "pipe.py")
     run = run_privlint(tmp_path, "check", "--no-cache", "--verbose", "pipe.py", timeout=60)
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 2, run.stderr  # the only file asked for was not scanned
     assert "pipe.py: not a file or folder" in run.stderr
+    assert "nothing to scan" in run.stderr
 
 
 def test_socket_named_like_python_is_skipped(
@@ -156,3 +157,34 @@ def test_folder_that_cannot_be_listed_is_a_message(
     result = scan_root(tmp_path)
     assert ("private", "cannot list: Permission denied") in result.errors
     assert verdict(result, "leak.py") == ["no-pii-in-logs"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_gitignore_that_is_no_regular_file_is_a_message_not_a_hang(
+    tmp_path: Path, kind: str
+) -> None:
+    write_project(tmp_path, {"pkg/leak.py": LEAK})
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "pkg" / ".gitignore")
+    else:
+        (tmp_path / "pkg" / ".gitignore").symlink_to("/dev/zero")
+    result = scan_root(tmp_path)
+    assert ("pkg/.gitignore", "cannot read: not a regular file") in result.errors
+    assert verdict(result, "pkg/leak.py") == ["no-pii-in-logs"]
+
+
+def test_a_source_swapped_for_a_fifo_after_discovery_is_a_finding_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path, {"swapped.py": LEAK, "leak.py": LEAK})
+
+    def discover_then_swap(*args: Any) -> Discovery:
+        found = discover(*args)
+        (tmp_path / "swapped.py").unlink()
+        os.mkfifo(tmp_path / "swapped.py")
+        return found
+
+    monkeypatch.setattr("privlint.scan.discover", discover_then_swap)
+    result = scan_root(tmp_path)
+    [finding] = [f for f in result.findings if f.path == "swapped.py"]
+    assert finding.message.endswith("cannot read file: not a regular file")
