@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pathspec import GitIgnoreSpec
 
-from privlint.analysis.calls import CUT
+from privlint.analysis.callnames import CUT
 from privlint.analysis.ir import ModuleIR
 from privlint.analysis.propagate import SinkHit
 from privlint.analysis.values import Label

@@ -9,12 +9,29 @@ policy models them (or a getter's own name, `get_email()`, says what it returns)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
 from privlint.analysis import ir
+from privlint.analysis.callnames import (
+    CUT,
+    DROPPING_BUILTINS,
+    EVERY_ARGUMENT,
+    MAX_OVERRIDES,
+    MESSAGE,
+    MUTATORS,
+    PLACEHOLDER,
+    PREDICATE_METHODS,
+    QUERY_METHODS,
+    RUNNERS,
+    TASK_METHODS,
+    dotted,
+    getter_noun,
+    is_configuration,
+    is_super,
+    names_a_type,
+)
 from privlint.analysis.values import (
     CLEAN,
     Label,
@@ -27,106 +44,13 @@ from privlint.analysis.values import (
     splice_value,
     without_categories,
 )
-from privlint.catalog import snake_case
 from privlint.findings import Step
-from privlint.policy import Propagator, SinkSpec
+from privlint.policy import Propagator
 
 if TYPE_CHECKING:
     from privlint.analysis.propagate import Interpreter
 
-# Where the analysis stops following data (SPEC §3a: fail closed), reported like a sink.
-CUT = SinkSpec(id="analysis-incomplete", kind="analysis-incomplete", calls=())
-
-MESSAGE = "@message"  # the field holding what an exception's `__init__` gave its base class
-
 T = TypeVar("T")
-
-_DROPPING_BUILTINS = frozenset(
-    f"builtins.{name}"
-    for name in (
-        "len",
-        "bool",
-        "isinstance",
-        "issubclass",
-        "hasattr",
-        "callable",
-        "id",
-        "hash",
-        "type",
-        "any",
-        "all",
-    )
-)
-_PREDICATE_METHODS = frozenset(
-    (
-        "startswith",
-        "endswith",
-        "isdigit",
-        "isalpha",
-        "isalnum",
-        "isnumeric",
-        "isdecimal",
-        "isspace",
-        "islower",
-        "isupper",
-        "istitle",
-        "isidentifier",
-        "isascii",
-        "count",
-        "find",
-        "rfind",
-        "index",
-        "rindex",
-        "__len__",
-        "__contains__",
-        "__eq__",
-    )
-)
-_MUTATORS = frozenset(("append", "extend", "add", "update", "insert", "appendleft", "setdefault"))
-_QUERY_METHODS = frozenset(
-    (
-        "get",
-        "filter",
-        "filter_by",
-        "first",
-        "last",
-        "all",
-        "one",
-        "one_or_none",
-        "scalar",
-        "scalars",
-        "scalar_one",
-        "scalar_one_or_none",
-        "exclude",
-        "order_by",
-        "select_related",
-        "prefetch_related",
-        "get_or_create",
-        "get_or_404",
-        "first_or_404",
-        "query",
-        "select",
-        "execute",
-        "unique",
-        "limit",
-        "offset",
-        "latest",
-        "earliest",
-        "values",
-        "only",
-        "defer",
-        "objects",
-        "where",
-        "create",
-        "update_or_create",
-        "in_bulk",
-        "iterator",
-        "annotate",
-        "distinct",
-        "fetchone",
-        "fetchall",
-    )
-)
 
 
 class CallEvaluation:
@@ -176,8 +100,8 @@ class CallEvaluation:
 
         method = call.func.attr if isinstance(call.func, ir.Attr) else None
         runs_project_code = self.program.is_function(target)
-        if qualname in _DROPPING_BUILTINS or (
-            method in _PREDICATE_METHODS
+        if qualname in DROPPING_BUILTINS or (
+            method in PREDICATE_METHODS
             and not runs_project_code
             and self.catalog.result_type(qualname) is None  # `client.index("x")` is no str.index
         ):
@@ -206,11 +130,11 @@ class CallEvaluation:
         RQ `queue.enqueue(func, ...)`, `transaction.on_commit(func)` (SPEC §3a)."""
         method = call.func.attr if isinstance(call.func, ir.Attr) else None
         owner = self.program.resolve(qualname.rpartition(".")[0])
-        if method in _TASK_METHODS and self.program.is_function(owner):
+        if method in TASK_METHODS and self.program.is_function(owner):
             task, given = owner, args
             if method in ("apply_async", "apply", "signature"):
                 given = self._apply_arguments(args)
-        elif method in _RUNNERS or qualname in _RUNNERS:
+        elif method in RUNNERS or qualname in RUNNERS:
             handed = [v for arg, v in args if arg.key in (0, "func", "f", "callback")]
             if not handed or handed[0].ref is None:
                 return None
@@ -270,7 +194,7 @@ class CallEvaluation:
     # --------------------------------------------------------------- callee
     def _callee(self, func: ir.Expr) -> tuple[Value | None, str]:
         """The receiver (for method calls on values) and the callee's qualified name."""
-        if isinstance(func, ir.Attr) and _is_super(func.base):
+        if isinstance(func, ir.Attr) and is_super(func.base):
             inherited = self._super_method(func.attr)
             if inherited is not None:
                 return inherited
@@ -513,7 +437,7 @@ class CallEvaluation:
                     note = f'read ["{literal.text}"]'
                     return self.interp.named(CLEAN, literal.text, call.pos, note)
                 return self.interp.item(receiver, literal.text, call.pos)
-        if receiver is not None and method in _MUTATORS and isinstance(call.func, ir.Attr):
+        if receiver is not None and method in MUTATORS and isinstance(call.func, ir.Attr):
             self._mutate(call.func.base, [v for _, v in args])
         if method == "__init__" and self.interp.function.name == "__init__":
             self._remember_message(args)
@@ -526,7 +450,7 @@ class CallEvaluation:
             or self._inherited(receiver, call.func, self.catalog.result_type)
             or self._query_type(qualname, method, receiver, args)
         )
-        if result_type is None and receiver is None and _names_a_type(qualname):
+        if result_type is None and receiver is None and names_a_type(qualname):
             result_type = qualname
         origin: tuple[Step, ...] = ()
         if result_type is not None and self.program.class_of(result_type) is not None:
@@ -536,14 +460,14 @@ class CallEvaluation:
         else:
             propagator = self.catalog.propagator(qualname)
             if propagator is None and call is self.raised:
-                propagator = _EVERY_ARGUMENT
+                propagator = EVERY_ARGUMENT
             if propagator is not None:
                 self.last_was_opaque = False
                 value = self._propagated(propagator, receiver, args)
                 return replace(value, type=value.type or result_type)
         result = Value(type=result_type, origin=origin)
         callee = method or qualname.rsplit(".", 1)[-1]
-        noun = _getter_noun(callee)
+        noun = getter_noun(callee)
         if noun is not None:
             result = self.interp.named(result, noun, call.pos, f"returned by {callee}()")
         return result
@@ -566,7 +490,7 @@ class CallEvaluation:
             selected.insert(0, receiver)
         if propagator.keeps == "template" and args and isinstance(args[0][0].value, ir.Const):
             template = args[0][0].value.text or ""
-            filled = [self.interp.lookup(name) for name in _PLACEHOLDER.findall(template)]
+            filled = [self.interp.lookup(name) for name in PLACEHOLDER.findall(template)]
             selected += [value for value in filled if value.tainted or value.fields]
         if propagator.keeps == "object":
             kept = CLEAN
@@ -583,7 +507,7 @@ class CallEvaluation:
         args: list[tuple[ir.Arg, Value]],
     ) -> str | None:
         """ORM idioms: `session.get(Customer, id)`, `Customer.objects.filter(...)`."""
-        if (method or qualname.rsplit(".", 1)[-1]) not in _QUERY_METHODS:
+        if (method or qualname.rsplit(".", 1)[-1]) not in QUERY_METHODS:
             return None
         for _, value in args:
             cls = self.program.class_of(value.ref) or self.program.class_of(value.type)
@@ -606,83 +530,5 @@ class CallEvaluation:
             self.interp.env[container.name] = replace(holder, taint=taint)
 
 
-_EVERY_ARGUMENT = Propagator(calls=("*",))
-_PLACEHOLDER = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")  # `$email`, `${email}`
-
-_CONFIGURATION = (
-    "os.environ",
-    "os.getenv",
-    "os.getenvb",
-    "django.conf.settings",
-    "flask.current_app.config",
-    "decouple.config",
-    "environ.Env",
-    "starlette.config.Config",
-)
-
-
-def is_configuration(qualname: str) -> bool:
-    """Whether a name reads the application's own configuration (environment, settings):
-    a service's credentials there are configuration, not a person's data (SPEC §3a)."""
-    return any(qualname == c or qualname.startswith(c + ".") for c in _CONFIGURATION)
-
-
-_GETTER_PREFIXES = ("get_", "fetch_", "load_", "lookup_", "find_", "read_")
-
-
-def _getter_noun(method: str) -> str | None:
-    """`get_email` → `email`: what a getter's own name says it returns (name heuristics)."""
-    snake = snake_case(method)
-    for prefix in _GETTER_PREFIXES:
-        if snake.startswith(prefix) and len(snake) > len(prefix):
-            return snake[len(prefix) :]
-    return None
-
-
-def _names_a_type(qualname: str) -> bool:
-    """Whether the result of calling `qualname` is typed by its name (`Client()` → `Client`)."""
-    if not qualname.startswith("builtins."):
-        return "." in qualname
-    return qualname == "builtins.open"
-
-
-MAX_OVERRIDES = 32  # subclass methods a template method's `self.step()` runs
-
-_TASK_METHODS = frozenset(
-    ("delay", "apply_async", "apply", "s", "si", "signature", "send", "send_with_options")
-)
-# calls that run a function they are given (its first argument), with the rest as its arguments
-_RUNNERS = frozenset(
-    ("enqueue", "enqueue_call", "enqueue_at", "enqueue_in", "django.db.transaction.on_commit",
-     "submit", "call_soon", "run_in_executor", "add_task", "start_soon")
-)  # fmt: skip
-
-
-def _is_super(expr: ir.Expr) -> bool:
-    return (
-        isinstance(expr, ir.Call)
-        and isinstance(expr.func, (ir.Name, ir.Global))
-        and getattr(expr.func, "name", getattr(expr.func, "qualname", "")) in _SUPER
-    )
-
-
-_SUPER = ("super", "builtins.super")
-
-
 def _joined(existing: Value | None, value: Value) -> Value:
     return value if existing is None else combine([existing, value])
-
-
-def dotted(expr: ir.Expr) -> str | None:
-    """An expression as dotted text (`a.b`, `load().email`), None when it is not one."""
-    if isinstance(expr, ir.Name):
-        return expr.name
-    if isinstance(expr, ir.Attr):
-        base = dotted(expr.base)
-        return f"{base}.{expr.attr}" if base else expr.attr
-    if isinstance(expr, ir.Global):
-        return expr.qualname
-    if isinstance(expr, ir.Call):
-        inner = dotted(expr.func)
-        return f"{inner}()" if inner else None
-    return None

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from privlint.analysis import ir
-from privlint.analysis.calls import MESSAGE, CallEvaluation, dotted, is_configuration
+from privlint.analysis.callnames import MESSAGE, dotted, is_configuration
+from privlint.analysis.calls import CallEvaluation
 from privlint.analysis.program import Program
 from privlint.analysis.values import (
     CLEAN,
