@@ -277,6 +277,9 @@ class CallEvaluation:
         # `super().__init__(...)` / `Base.__init__(self, ...)`: the base's stores are ours too
         inherits = function.name == "__init__" and self.interp.function.name == "__init__"
         result = self.invoke(target, bound, call.pos, inherits)
+        for wrapper in self._wrappers(function):
+            wrapped = self.program.defined(wrapper)[0]
+            result = join(result, self.invoke(wrapper, self._bind(wrapped, None, args), call.pos))
         for override in self._dispatched(call, receiver, function):
             function = self.program.defined(override)[0]
             subclass = replace(receiver, type=function.class_qualname) if receiver else None
@@ -284,6 +287,20 @@ class CallEvaluation:
                 result, self.invoke(override, self._bind(function, subclass, args), call.pos)
             )
         return result
+
+    def _wrappers(self, function: ir.FunctionIR) -> list[str]:
+        """The wrapper functions the project's own decorators of `function` return
+        (`@log_calls`): a call runs the wrapper's body too, which sees the same arguments."""
+        found = []
+        for decorator in function.decorators:
+            entry = self.program.function(decorator)
+            if entry is None or not entry[0].params:
+                continue
+            handed = {entry[0].params[0].name: Value(ref=function.qualname)}
+            returned = self.interp.propagation.call(decorator, handed).returned.ref
+            if returned not in (None, function.qualname) and self.program.is_function(returned):
+                found.append(returned)
+        return found
 
     def _dispatched(
         self, call: ir.Call, receiver: Value | None, function: ir.FunctionIR

@@ -280,8 +280,9 @@ class Propagation:
             interpreter.block(function.body)
         finally:
             self.running.pop()
-        returned = CLEAN
-        for value in interpreter.returns:
+        returns = interpreter.returns
+        returned = returns[0] if returns else CLEAN  # one `return f` keeps what `f` names
+        for value in returns[1:]:
             returned = join(returned, value)
         if function.return_type and not returned.type:
             returned = replace(returned, type=function.return_type)
