@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from privlint.analysis import ir
-from privlint.analysis.callnames import MESSAGE, dotted, is_configuration
+from privlint.analysis.callnames import CUT, MESSAGE, dotted, is_configuration
 from privlint.analysis.calls import CallEvaluation
 from privlint.analysis.program import Program
 from privlint.analysis.values import (
@@ -722,13 +722,16 @@ class Interpreter:
         values: Iterable[Value],
         note: str | None = None,
     ) -> None:
-        """Record data reaching a sink; every label is kept, the judge picks the best trace."""
+        """Record data reaching a sink; every label is kept, the judge picks the best trace.
+        At a cut the data is what the values hold: showing them through their `__str__`
+        would call deeper than the cut again."""
         step = self.step(pos, note or f"{_VERBS.get(sink.kind, 'reaches')} {call}()")
+        reveal = self.contents if sink.id == CUT.id else self.flatten
         labels = list(
             dict.fromkeys(
                 replace(label, steps=(*label.steps, step))
                 for value in values
-                for label in self.flatten(value).values()
+                for label in reveal(value).values()
             )
         )
         if not labels:

@@ -44,3 +44,15 @@ def test_a_chain_of_200_modules_reports_where_it_is_cut(tmp_path: Path) -> None:
     findings = scan_root(tmp_path).findings
     assert {f.rule_id for f in findings} == {"analysis-incomplete"}
     assert all(f.categories == ("user.contact.email",) for f in findings)
+
+
+def test_an_object_shown_by_its_str_at_the_cut_is_reported_not_recursed(tmp_path: Path) -> None:
+    chain = _wrappers(30).replace("def handler(email):\n    w30(email)\n", "")
+    chain += (
+        "class Card:\n    def __init__(self, email):\n        self.email = email\n\n"
+        "    def __str__(self):\n        return self.email\n\n"
+        "def handler(email):\n    w30(Card(email))\n"
+    )
+    write_project(tmp_path, {"chain.py": chain})
+    rules = {f.rule_id for f in scan_root(tmp_path).findings}
+    assert "analysis-incomplete" in rules
