@@ -270,8 +270,11 @@ class CallEvaluation:
         if self.program.is_class(target):
             return self._construct(target, args, call.pos)
         entry = self.program.function(target)
-        if entry is None:
-            return None
+        if entry is None:  # a hook only subclasses define: `self.get_rows()` in a base class
+            cls = self.program.class_of(receiver.type) if receiver is not None else None
+            if cls is None or not isinstance(call.func, ir.Attr):
+                return None
+            return self._overridden(call, receiver, args, cls, call.func.attr, None)
         function = entry[0]
         bound = self._bind(function, receiver, args)
         # `super().__init__(...)` / `Base.__init__(self, ...)`: the base's stores are ours too
@@ -280,13 +283,11 @@ class CallEvaluation:
         for wrapper in self._wrappers(function):
             wrapped = self.program.defined(wrapper)[0]
             result = join(result, self.invoke(wrapper, self._bind(wrapped, None, args), call.pos))
-        for override in self._dispatched(call, receiver, function):
-            function = self.program.defined(override)[0]
-            subclass = replace(receiver, type=function.class_qualname) if receiver else None
-            result = join(
-                result, self.invoke(override, self._bind(function, subclass, args), call.pos)
-            )
-        return result
+        if function.class_qualname is None:
+            return result
+        return self._overridden(
+            call, receiver, args, function.class_qualname, function.name, result
+        )
 
     def _wrappers(self, function: ir.FunctionIR) -> list[str]:
         """The wrapper functions the project's own decorators of `function` return
@@ -302,23 +303,33 @@ class CallEvaluation:
                 found.append(returned)
         return found
 
-    def _dispatched(
-        self, call: ir.Call, receiver: Value | None, function: ir.FunctionIR
-    ) -> tuple[str, ...]:
-        """`self.step()` in a method: what subclasses override `step` with runs too (template
-        methods), up to MAX_OVERRIDES of them."""
+    def _overridden(
+        self,
+        call: ir.Call,
+        receiver: Value | None,
+        args: list[tuple[ir.Arg, Value]],
+        cls: str,
+        name: str,
+        result: Value | None,
+    ) -> Value | None:
+        """`self.step()` in a method: what subclasses override (or define) `step` with runs
+        too (template methods), up to MAX_OVERRIDES of them, joined with `result`."""
         own = self.interp.function
         if (
             receiver is None
-            or function.class_qualname is None
             or not own.params
             or not isinstance(call.func, ir.Attr)
             or not isinstance(call.func.base, ir.Name)
             or call.func.base.name != own.params[0].name
             or own.kind not in ("method", "property")
         ):
-            return ()
-        return self.program.overrides(function.class_qualname, function.name)[:MAX_OVERRIDES]
+            return result
+        for override in self.program.overrides(cls, name)[:MAX_OVERRIDES]:
+            function = self.program.defined(override)[0]
+            subclass = replace(receiver, type=function.class_qualname)
+            value = self.invoke(override, self._bind(function, subclass, args), call.pos)
+            result = value if result is None else join(result, value)
+        return result
 
     def invoke(
         self, target: str, bound: Mapping[str, Value], pos: ir.Pos, inherits: bool = False
