@@ -155,15 +155,12 @@ class CallEvaluation:
 
     def _apply_arguments(self, args: list[tuple[ir.Arg, Value]]) -> list[tuple[ir.Arg, Value]]:
         """`apply_async((a, b), {"k": c})` / `apply_async(args=..., kwargs=...)` as the task's
-        arguments: a literal tuple by position, a literal dict by keyword, else spread."""
+        arguments: the tuple spread over the positions, a literal dict by keyword, other
+        dicts spread (keywords after the tuple, so they win)."""
         given: list[tuple[ir.Arg, Value]] = []
         for arg, value in args:
             if arg.key in (0, "args"):
-                if isinstance(arg.value, ir.Combine):
-                    parts = arg.value.parts
-                    given += [(ir.Arg(i, p), self.interp.expr(p)) for i, p in enumerate(parts)]
-                else:
-                    given.append((ir.Arg(0, arg.value, "*"), value))
+                given.append((ir.Arg(0, arg.value, "*"), value))
             elif arg.key in (1, "kwargs"):
                 if isinstance(arg.value, ir.DictLit) and all(
                     key not in (None, "**") for key, _ in arg.value.items
@@ -502,12 +499,10 @@ class CallEvaluation:
 
     def _remember_message(self, args: list[tuple[ir.Arg, Value]]) -> None:
         """`super().__init__(message)` in an `__init__`: what the base class shows as `str`."""
-        given = [v for arg, v in args if not (arg.key == 0 and v.type == self._own_class())]
+        own = self.interp.function.class_qualname
+        given = [v for arg, v in args if not (arg.key == 0 and v.type == own)]
         stores = self.interp.stores
         stores[MESSAGE] = combine([stores.get(MESSAGE, CLEAN), *map(self.interp.flat, given)])
-
-    def _own_class(self) -> str | None:
-        return self.interp.function.class_qualname
 
     def _propagated(
         self, propagator: Propagator, receiver: Value | None, args: list[tuple[ir.Arg, Value]]

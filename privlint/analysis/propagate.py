@@ -156,10 +156,16 @@ class Propagation:
             env = outcome.env
             self._module_envs[module] = env
         elif not env:
-            for interpreter in reversed(self.running):
-                if interpreter.function.kind == "module" and interpreter.module.name == module:
-                    return interpreter.env
+            return self._running_env(module) or env
         return env
+
+    def _running_env(self, qualname: str) -> dict[str, Value] | None:
+        """The variables of the body of `qualname` (a function, or a module's own body) as
+        they are now, if it is being interpreted."""
+        for interpreter in reversed(self.running):
+            if interpreter.function.qualname == qualname:
+                return interpreter.env
+        return None
 
     def entry(self, qualname: str) -> Outcome:
         """The analysis where parameters are unseen: tags, annotations and names decide."""
@@ -247,10 +253,8 @@ class Propagation:
         """The variables of an enclosing function, for a closure: as they are now if that
         function is running (a nested function or lambda called from its body), else as
         its entry analysis left them."""
-        for interpreter in reversed(self.running):
-            if interpreter.function.qualname == qualname:
-                return interpreter.env
-        return self.entry(qualname).env
+        running = self._running_env(qualname)
+        return running if running is not None else self.entry(qualname).env
 
     def instance_fields(self, class_qualname: str) -> Mapping[str, Value]:
         """Attributes `__init__` stores on `self`, as seen when its arguments are unseen."""
@@ -594,21 +598,18 @@ class Interpreter:
             if configured is not None:
                 return configured
         type_name = f"{base.type}.{attr}" if base.type is not None else None
-        if names_a_person(written or "", attr, variable=True) and self._knows("user.name"):
-            label = Label("user.name", (), (self.step(pos, f"{note} (a person's name)"),))
-            return Value(type=type_name, taint={label.key: label})
+        if names_a_person(written or "", attr, variable=True):
+            return self.entering(
+                Value(type=type_name), "user.name", pos, f"{note} (a person's name)"
+            )
         return self.named(Value(type=type_name), attr, pos, note)
-
-    def _knows(self, category: str) -> bool:
-        return category in self.propagation.known_category
 
     def configured_field(self, owner: str, attr: str, pos: ir.Pos, note: str) -> Value | None:
         """A field of another package's class or object that `pii.fields` declares."""
         category = self.catalog.field_category(f"{owner}.{attr}")
         if category is None or category not in self.propagation.known_category:
             return None
-        label = Label(category, (), (self.step(pos, f"{note} (pii.fields)"),))
-        return Value(taint={label.key: label})
+        return self.entering(CLEAN, category, pos, f"{note} (pii.fields)")
 
     def _outside_object(self, ref: str) -> bool:
         """Whether a name denotes an object of another package (`flask_login.current_user`),
@@ -668,7 +669,12 @@ class Interpreter:
     def named(self, value: Value, identifier: str, pos: ir.Pos, note: str) -> Value:
         """Apply the name heuristics where a value enters the code under `identifier`."""
         category = self.catalog.name_category(identifier)
-        if category is None or category not in self.propagation.known_category:
+        return value if category is None else self.entering(value, category, pos, note)
+
+    def entering(self, value: Value, category: str, pos: ir.Pos, note: str) -> Value:
+        """`value` where personal data of `category` enters the code (a taxonomy category
+        only), its trace starting here."""
+        if category not in self.propagation.known_category:
             return value
         return with_labels(value, [Label(category, (), (self.step(pos, note),))])
 
