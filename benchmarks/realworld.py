@@ -502,6 +502,21 @@ def render_unlabelled(app: App, findings: Sequence[Finding], labels: Iterable[La
     return "\n".join(blocks)
 
 
+def render_missed(
+    app: App, findings: Sequence[Finding], leaks: Sequence[Leak], kinds: Mapping[str, Sequence[str]]
+) -> str:
+    """Each hand-found leak no current finding reports, with its source line."""
+    found = found_leaks(findings, leaks, kinds)
+    missed = [leak for leak in leaks if leak not in found]
+    blocks = [f"{app.name}: {len(missed)} of {len(leaks)} hand-found leak(s) not reported"]
+    for leak in missed:
+        blocks.append(
+            f"\n{leak.kind},{leak.path},{leak.line}  [{leak.category}] {leak.reason}"
+            f"\n      {_source_line(app, leak.path, leak.line)}"
+        )
+    return "\n".join(blocks)
+
+
 def machine() -> str:
     """The machine the figures were taken on (CPU count and model)."""
     model = "unknown CPU"
@@ -532,6 +547,7 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--fetch", action="store_true", help="download and unpack the releases")
     parser.add_argument("--app", action="append", default=[], help="only this app (repeatable)")
     parser.add_argument("--unlabelled", metavar="APP", help="the sample's unlabelled findings")
+    parser.add_argument("--missed", metavar="APP", help="the hand-found leaks not reported")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--jobs", type=int, help="privlint worker processes (default: its own)")
     parser.add_argument("--reuse", action="store_true", help="use each app's last kept report")
@@ -541,15 +557,19 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     options = arguments(argv)
     try:
-        apps = suite_apps([options.unlabelled] if options.unlabelled else options.app)
+        single = options.unlabelled or options.missed
+        apps = suite_apps([single] if single else options.app)
         rows = []
         for app in apps:
             if options.fetch:
                 fetch(app)
             row, findings = measure(app, options.jobs, options.reuse)
             if options.unlabelled:
-                labels = read_labels(app.folder / "labels.csv")
-                print(render_unlabelled(app, findings, labels))
+                print(render_unlabelled(app, findings, read_labels(app.folder / "labels.csv")))
+                return 0
+            if options.missed:
+                leaks = read_leaks(app.folder / "leaks.csv")
+                print(render_missed(app, findings, leaks, rule_kinds(app)))
                 return 0
             rows.append(row)
     except HarnessError as error:

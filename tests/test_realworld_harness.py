@@ -171,3 +171,25 @@ def test_unlabelled_findings_are_printed_with_their_trace_lines(
     assert "1 finding(s) of the sample need a label" in text
     assert "no-pii-in-logs,a.py,2" in text and "no-pii-in-logs,a.py,1 " not in text
     assert "log.info(user.email)" in text
+
+
+def test_missed_leaks_are_printed_with_their_source_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rw, "APPS", tmp_path)
+    _write(tmp_path / "shop" / "shop" / "a.py", "x = 1\nprint(user.phone)\nlog.info(user.email)\n")
+    leaks = rw.read_leaks(
+        _write(
+            tmp_path / "leaks.csv",
+            "kind,path,line,category,reason\n"
+            "logging,a.py,3,user.contact.email,e-mail logged\n"
+            "stdout,a.py,2,user.contact.phone_number,phone printed\n",
+        )
+    )
+    findings = rw.parse_report(
+        {"findings": [_finding("no-pii-in-logs", "a.py", 3)]}, tmp_path / "shop", "shop"
+    )
+    text = rw.render_missed(_app(), findings, leaks, KINDS)
+    assert "1 of 2 hand-found leak(s) not reported" in text
+    assert "stdout,a.py,2  [user.contact.phone_number] phone printed" in text
+    assert "print(user.phone)" in text and "logging,a.py,3" not in text
