@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from privlint.analysis import ir
 from privlint.analysis.callnames import (
@@ -38,6 +38,7 @@ from privlint.analysis.values import (
     LabelKey,
     Taint,
     Value,
+    callables,
     combine,
     join,
     merge_taint,
@@ -51,6 +52,19 @@ if TYPE_CHECKING:
     from privlint.analysis.propagate import Interpreter
 
 T = TypeVar("T")
+
+PARTIAL = "functools.partial"
+PARTIAL_ARGS = "<partial>"  # fields of a `partial` value: the arguments it holds
+BOUND_SELF = "<self>"  # field of a bound method value: the object it is bound to
+
+
+class Callee(NamedTuple):
+    """What a call expression calls: a receiver for methods, a qualified name, and the
+    functions it may be when it is one of several (then the name says nothing)."""
+
+    receiver: Value | None
+    qualname: str
+    options: tuple[str, ...] = ()
 
 
 class CallEvaluation:
@@ -73,8 +87,28 @@ class CallEvaluation:
 
     def evaluate(self, call: ir.Call) -> Value:
         self.last_was_opaque = False
-        receiver, qualname = self._callee(call.func)
+        receiver, qualname, options = self._callee(call.func)
         args = [(arg, self.interp.expr(arg.value)) for arg in call.args]
+        if options:  # one of several functions: each may run (`HANDLERS[kind](payload)`)
+            results = [self._run(call, None, option, args) for option in options]
+            joined = results[0]
+            for result in results[1:]:
+                joined = join(joined, result)
+            return joined
+        return self._run(call, receiver, qualname, args)
+
+    def _run(
+        self,
+        call: ir.Call,
+        receiver: Value | None,
+        qualname: str,
+        args: list[tuple[ir.Arg, Value]],
+    ) -> Value:
+        """The call of `qualname` (with `receiver` for a method) with these arguments."""
+        if receiver is None and qualname == PARTIAL and args and not args[0][0].star:
+            return self._partial(args)
+        if receiver is not None and receiver.ref == qualname:  # a `partial` of `qualname`
+            args, receiver = self._with_held(receiver, args), None
         target = self.program.resolve(qualname)
         name = self._display(call.func, target)
         queued = self._queued(call, qualname, args)
@@ -189,29 +223,82 @@ class CallEvaluation:
         return CLEAN
 
     # --------------------------------------------------------------- callee
-    def _callee(self, func: ir.Expr) -> tuple[Value | None, str]:
-        """The receiver (for method calls on values) and the callee's qualified name."""
+    def _callee(self, func: ir.Expr) -> Callee:
+        """The receiver (for method calls on values), the callee's qualified name, and the
+        functions it may be when it is one of several."""
         if isinstance(func, ir.Attr) and is_super(func.base):
             inherited = self._super_method(func.attr)
             if inherited is not None:
-                return inherited
+                return Callee(*inherited)
         if isinstance(func, ir.Attr):
             base = self.interp.expr(func.base)
             if base.ref is not None:
-                return None, f"{base.ref}.{func.attr}"
+                return Callee(None, f"{base.ref}.{func.attr}")
+            stored = base.fields.get(func.attr)
+            if stored is not None:  # `self.on_done(x)`: a function kept in an attribute
+                called = self._called_value(stored)
+                if called is not None:
+                    return called
             if base.type is not None:
                 cls = self.program.class_of(base.type)
                 if cls is not None:
                     method = self.program.find_method(cls, func.attr)
-                    return base, method or f"{cls}.{func.attr}"
-                return base, f"{base.type}.{func.attr}"
+                    return Callee(base, method or f"{cls}.{func.attr}")
+                return Callee(base, f"{base.type}.{func.attr}")
             if dotted(func.base) is None:  # `", ".join(...)`, `"{}".format(...)`
-                return base, f"<value>.{func.attr}"
-            return base, dotted(func) or func.attr
+                return Callee(base, f"<value>.{func.attr}")
+            return Callee(base, dotted(func) or func.attr)
         value = self.interp.expr(func)
+        return self._called_value(value) or Callee(None, dotted(func) or "<call>")
+
+    def _called_value(self, value: Value) -> Callee | None:
+        """What calling a value runs: the function or class it names (a bound method with
+        its object, a `partial` with its arguments), the functions it may be, or its
+        class's `__call__`."""
         if value.ref is not None:
-            return None, value.ref
-        return None, dotted(func) or "<call>"
+            bound_self = value.fields.get(BOUND_SELF)
+            if bound_self is not None:
+                return Callee(bound_self, value.ref)
+            held = any(name.startswith(PARTIAL_ARGS) for name in value.fields)
+            return Callee(value if held else None, value.ref)
+        if value.options:
+            return Callee(None, "<call>", value.options)
+        cls = self.program.class_of(value.type)
+        method = self.program.find_method(cls, "__call__") if cls is not None else None
+        if method is not None:  # an instance called like a function
+            return Callee(value, method)
+        return None
+
+    @staticmethod
+    def _partial(args: list[tuple[ir.Arg, Value]]) -> Value:
+        """`functools.partial(f, a, k=b)`: `f` holding the arguments given so far (as fields,
+        so they are data like any other), which a later call passes before its own."""
+        function = args[0][1]
+        held = {
+            f"{PARTIAL_ARGS}{arg.key - 1}"
+            if isinstance(arg.key, int)
+            else f"{PARTIAL_ARGS}={arg.key}": value
+            for arg, value in args[1:]
+        }
+        return replace(function, fields={**function.fields, **held})
+
+    @staticmethod
+    def _with_held(partial: Value, args: list[tuple[ir.Arg, Value]]) -> list[tuple[ir.Arg, Value]]:
+        """A call of a `partial`: the arguments it holds, then the call's own positions after
+        them."""
+        held: list[tuple[ir.Arg, Value]] = []
+        for name, value in partial.fields.items():
+            if name.startswith(PARTIAL_ARGS):
+                key = name.removeprefix(PARTIAL_ARGS)
+                held.append(
+                    (ir.Arg(key[1:] if key.startswith("=") else int(key), ir.Const()), value)
+                )
+        shift = sum(isinstance(arg.key, int) for arg, _ in held)
+        own = [
+            (replace(arg, key=arg.key + shift) if isinstance(arg.key, int) else arg, value)
+            for arg, value in args
+        ]
+        return [*held, *own]
 
     def _super_method(self, name: str) -> tuple[Value, str] | None:
         """`super().name`: the method a project base class of the current class defines."""
@@ -240,17 +327,23 @@ class CallEvaluation:
                 return found
         return None
 
-    def store_name(self, target: ir.TAttr | ir.TItem) -> str:
+    def store_name(self, target: ir.TAttr | ir.TItem) -> tuple[str, Value | None]:
         """How a store reads for the policy's `stores` patterns: the stored-into value's
         class or dotted text, then `.attr` or `[]` (`openpyxl.cell.Cell.value`,
-        `response.cookies[]`). Evaluates the target's base once, for its effects too."""
+        `response.cookies[]`), and that value when it is an object. Evaluates the target's
+        base once, for its effects too."""
         base = target.base
+        value: Value | None
         if isinstance(base, ir.Attr):
-            owner = self._callee(base)[1]
+            holder, owner, _ = self._callee(base)
+            value = (
+                None if holder is None else self.interp.read_attribute(holder, base.attr, base.pos)
+            )
         else:
             value = self.interp.expr(base)
             owner = value.ref or value.type or dotted(base) or "<value>"
-        return f"{owner}.{target.attr}" if isinstance(target, ir.TAttr) else f"{owner}[]"
+        name = f"{owner}.{target.attr}" if isinstance(target, ir.TAttr) else f"{owner}[]"
+        return name, value
 
     def _display(self, func: ir.Expr, target: str) -> str:
         entry = self.program.function(target)
@@ -274,9 +367,7 @@ class CallEvaluation:
             return self._overridden(call, receiver, args, cls, call.func.attr, None)
         function = entry[0]
         bound = self._bind(function, receiver, args)
-        # `super().__init__(...)` / `Base.__init__(self, ...)`: the base's stores are ours too
-        inherits = function.name == "__init__" and self.interp.function.name == "__init__"
-        result = self.invoke(target, bound, call.pos, inherits)
+        result = self.invoke(target, bound, call.pos, self._updated(function, receiver, call))
         for wrapper in self._wrappers(function):
             wrapped = self.program.defined(wrapper)[0]
             result = join(result, self.invoke(wrapper, self._bind(wrapped, None, args), call.pos))
@@ -290,9 +381,13 @@ class CallEvaluation:
         """The wrapper functions the project's own decorators of `function` return
         (`@log_calls`): a call runs the wrapper's body too, which sees the same arguments."""
         found = []
-        for decorator in function.decorators:
-            entry = self.program.function(decorator)
-            if entry is None or not entry[0].params:
+        for written in function.decorators:
+            decorator: str | None = written.removesuffix("()")
+            if written.endswith("()") and self.program.is_function(decorator or ""):
+                # `@retry(3)`: the factory's result is the decorator (arguments unseen)
+                decorator = self.interp.propagation.call(written[:-2], {}).returned.ref
+            entry = self.program.function(decorator) if decorator else None
+            if decorator is None or entry is None or not entry[0].params:
                 continue
             handed = {entry[0].params[0].name: Value(ref=function.qualname)}
             returned = self.interp.propagation.call(decorator, handed).returned.ref
@@ -328,10 +423,23 @@ class CallEvaluation:
             result = value if result is None else join(result, value)
         return result
 
+    def _updated(
+        self, function: ir.FunctionIR, receiver: Value | None, call: ir.Call
+    ) -> ir.Name | None:
+        """The variable whose object a method call changes: `cart.add(email)` stores on
+        `cart`; `super().__init__(...)` / `Base.__init__(self, ...)` on our own `self`."""
+        own = self.interp.function
+        if function.name == "__init__" and own.name == "__init__" and own.params:
+            return ir.Name(own.params[0].name, ir.NO_POS)
+        if receiver is None or function.kind != "method" or not isinstance(call.func, ir.Attr):
+            return None
+        return call.func.base if isinstance(call.func.base, ir.Name) else None
+
     def invoke(
-        self, target: str, bound: Mapping[str, Value], pos: ir.Pos, inherits: bool = False
+        self, target: str, bound: Mapping[str, Value], pos: ir.Pos, into: ir.Name | None = None
     ) -> Value:
-        """Analyse a project function for these arguments and bring its effects to the caller."""
+        """Analyse a project function for these arguments and bring its effects to the
+        caller: its findings, its result, and what it stored on the object `into` names."""
         outcome = self.interp.propagation.call(target, bound)
         function = self.program.defined(target)[0]
         if outcome.cut:
@@ -340,9 +448,10 @@ class CallEvaluation:
         note = f"read {function.name} (a property)" if function.kind == "property" else None
         steps = self._entry_steps(target, pos, note or f"passed to {function.name}()")
         self.interp.splice_hits(outcome.hits, bound, steps)
-        if inherits:
+        if into is not None:
             for field_name, stored in outcome.stores.items():
-                self.interp.store_self(field_name, splice_value(stored, bound, steps))
+                value = splice_value(stored, bound, steps)
+                self.interp.store_field(into, field_name, value, into_taint=False)
         return splice_value(outcome.returned, bound, steps)
 
     def _bind(
@@ -393,6 +502,10 @@ class CallEvaluation:
 
     def _construct(self, cls: str, args: list[tuple[ir.Arg, Value]], pos: ir.Pos) -> Value:
         """A new instance: fields from `__init__`'s stores on `self`, or dataclass-style."""
+        new = self.program.find_method(cls, "__new__")
+        if new is not None and self.program.is_function(new):  # runs before `__init__`
+            function = self.program.defined(new)[0]
+            self.invoke(new, self._bind(function, Value(ref=cls), args), pos)
         init = self.program.find_method(cls, "__init__")
         unmapped: list[Taint] = []
         if init is None:
@@ -407,6 +520,19 @@ class CallEvaluation:
             fields = {name: splice_value(v, bound, steps) for name, v in outcome.stores.items()}
         # Fields carry their own data: reading `obj.id` never sees `obj.email` (SPEC §3a).
         return Value(taint=merge_taint(*unmapped), type=cls, fields=fields)
+
+    def special_method(
+        self, receiver: Value, name: str, args: list[Value], pos: ir.Pos
+    ) -> Value | None:
+        """What a project class's own `__getitem__`, `__setitem__` or property setter does
+        with `args` (None: the class has no such method, the usual semantics apply)."""
+        cls = self.program.class_of(receiver.type)
+        method = self.program.find_method(cls, name) if cls is not None else None
+        if method is None or not self.program.is_function(method):
+            return None
+        function = self.program.defined(method)[0]
+        given = [(ir.Arg(n, ir.Const()), value) for n, value in enumerate(args)]
+        return self.invoke(method, self._bind(function, receiver, given), pos)
 
     def shown_by_method(self, value: Value, cls: str) -> dict[LabelKey, Label] | None:
         """What a project class's own `__str__`/`__repr__` returns for `value`, if it has one."""
@@ -462,6 +588,10 @@ class CallEvaluation:
                     note = f'read ["{literal.text}"]'
                     return self.interp.named(CLEAN, literal.text, call.pos, note)
                 return self.interp.item(receiver, literal.text, call.pos)
+            options = callables(*receiver.fields.values()) if receiver is not None else ()
+            if options:  # `HANDLERS.get(kind, default)`: one of the table's functions
+                self.last_was_opaque = False
+                return Value(options=callables(Value(options=options), *(v for _, v in args[1:])))
         if receiver is not None and method in MUTATORS and isinstance(call.func, ir.Attr):
             self._mutate(call.func.base, [v for _, v in args])
         if method == "__init__" and self.interp.function.name == "__init__":
@@ -547,10 +677,18 @@ class CallEvaluation:
         return None
 
     def _mutate(self, container: ir.Expr, values: list[Value]) -> None:
+        """`rows.append(v)` / `self.parts.append(v)`: the container now holds `values`."""
         if isinstance(container, ir.Name):
             holder = self.interp.env.get(container.name, CLEAN)
             taint = merge_taint(holder.taint, *(self.interp.flatten(v) for v in values))
             self.interp.env[container.name] = replace(holder, taint=taint)
+        elif isinstance(container, ir.Attr) and isinstance(container.base, ir.Name):
+            owner = self.interp.env.get(container.base.name, CLEAN)
+            holder = owner.fields.get(container.attr, CLEAN)
+            taint = merge_taint(holder.taint, *(self.interp.flatten(v) for v in values))
+            self.interp.store_field(
+                container.base, container.attr, replace(holder, taint=taint), into_taint=False
+            )
 
 
 def _joined(existing: Value | None, value: Value) -> Value:

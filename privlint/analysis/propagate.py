@@ -15,13 +15,14 @@ from typing import Any
 
 from privlint.analysis import ir
 from privlint.analysis.callnames import CUT, MESSAGE, dotted, is_configuration
-from privlint.analysis.calls import CallEvaluation
+from privlint.analysis.calls import BOUND_SELF, CallEvaluation
 from privlint.analysis.program import Program
 from privlint.analysis.values import (
     CLEAN,
     Label,
     Value,
     add_step,
+    callables,
     combine,
     field_label,
     join,
@@ -425,11 +426,15 @@ class Interpreter:
     def store(self, target: ir.TAttr | ir.TItem, value: Value, pos: ir.Pos) -> None:
         """`x.attr = v` / `x[k] = v`: a sink when the policy declares that store one
         (`response.cookies[k] = v`), and a field of `x` either way."""
-        name = self.calls.store_name(target)  # evaluates the base
+        name, base = self.calls.store_name(target)  # evaluates the base
         sink = self.catalog.store(name)
         if sink is not None:
             shown = ".".join(name.split(".")[-2:])
             self.hit(sink, pos, shown, [value], note=f"stored in {shown}")
+        special = f"{target.attr}.setter" if isinstance(target, ir.TAttr) else "__setitem__"
+        given = [value] if isinstance(target, ir.TAttr) else [CLEAN, value]
+        if base is not None and self.calls.special_method(base, special, given, pos) is not None:
+            return
         if isinstance(target, ir.TAttr):
             self.store_field(target.base, target.attr, value, into_taint=False, evaluated=True)
         else:
@@ -470,11 +475,6 @@ class Interpreter:
             return self.calls.last_was_opaque
         return value == CLEAN and isinstance(expr, (ir.Name, ir.Attr, ir.Item))
 
-    def store_self(self, name: str, value: Value) -> None:
-        """An attribute a base class's `__init__` stored on the object being built."""
-        if self.function.params:
-            self.store_field(ir.Name(self.function.params[0].name, ir.NO_POS), name, value, False)
-
     def raise_(self, statement: ir.Raise) -> None:
         self.calls.raised = statement.value  # whatever class it is, its arguments are the message
         value = self.expr(statement.value)
@@ -501,7 +501,9 @@ class Interpreter:
         return combine(self.flat(self.expr(part)) for part in node.parts)
 
     def _item(self, node: ir.Item) -> Value:
-        return self.item(self.expr(node.base), node.key, node.pos)
+        base = self.expr(node.base)
+        overridden = self.calls.special_method(base, "__getitem__", [CLEAN], node.pos)
+        return overridden if overridden is not None else self.item(base, node.key, node.pos)
 
     def _global(self, node: ir.Global) -> Value:
         return self.global_value(node.qualname)
@@ -628,7 +630,7 @@ class Interpreter:
             function = self.program.defined(method)[0]
             if function.kind == "property":
                 return self.calls.invoke(method, {function.params[0].name: base}, pos)
-            return CLEAN
+            return Value(ref=method, fields={BOUND_SELF: base})  # a bound method
         found = self.program.find_field(cls, attr)
         short = cls.rsplit(".", 1)[-1]
         if found is not None:
@@ -649,7 +651,8 @@ class Interpreter:
             return base.fields[key]
         if base.ref is not None and is_configuration(base.ref):
             return CLEAN
-        value = Value(taint=base.taint, type=base.type if base.type else None)
+        options = callables(*base.fields.values()) if key is None else ()
+        value = Value(taint=base.taint, type=base.type if base.type else None, options=options)
         if key is not None:
             return self.named(value, key, pos, f'read ["{key}"]')
         return value

@@ -408,9 +408,16 @@ class _ModuleLowering:
 
     # ------------------------------------------------------------ definitions
     def _function(self, node: cst.FunctionDef, scope: str, owner: str | None) -> str:
-        qualname = f"{scope}.{node.name.value}"
         decorators = tuple(_dotted_name(d.decorator) or "" for d in node.decorators)
-        resolved_decorators = tuple(self._resolve_dotted(d) for d in decorators if d)
+        # A property's setter is a method of its own (`email.setter`), beside the getter.
+        accessor = next((d for d in decorators if d.endswith((".setter", ".deleter"))), "")
+        qualname = f"{scope}.{node.name.value}{accessor[accessor.rfind('.') :]}"
+        # A decorator factory (`@retry(3)`) is marked as called: its result decorates.
+        resolved_decorators = tuple(
+            self._resolve_dotted(name) + ("()" if isinstance(d.decorator, cst.Call) else "")
+            for name, d in zip(decorators, node.decorators, strict=True)
+            if name
+        )
         kind = "function" if owner is None else _method_kind(decorators)
         return_type = None
         if node.returns is not None:
@@ -458,9 +465,8 @@ class _ModuleLowering:
         methods: list[tuple[str, str]] = []
         for statement in _suite_statements(node.body):
             if isinstance(statement, cst.FunctionDef):
-                methods.append(
-                    (statement.name.value, self._function(statement, qualname, qualname))
-                )
+                method = self._function(statement, qualname, qualname)
+                methods.append((method[len(qualname) + 1 :], method))
             elif isinstance(statement, cst.ClassDef):
                 self._class(statement, qualname)
             elif isinstance(statement, cst.SimpleStatementLine):

@@ -45,6 +45,9 @@ class Value:
     # it here, after the parameter path `origin_root` when it came in as an argument.
     origin: tuple[Step, ...] = ()
     origin_root: Root | None = None
+    # The functions a value may be when it is one of several: a dispatch table read with a
+    # key known only at run time (`HANDLERS[kind]`), or `f if c else g`. A call runs each.
+    options: tuple[str, ...] = ()
 
     @property
     def tainted(self) -> bool:
@@ -87,14 +90,22 @@ def join(first: Value, second: Value) -> Value:
             merged[name] = join(merged[name], value) if name in merged else value
         fields = merged
     keep = first if first.type or not second.type else second
+    ref = first.ref if first.ref == second.ref else None
     return Value(
         taint=merge_taint(first.taint, second.taint),
-        ref=first.ref if first.ref == second.ref else None,
+        ref=ref,
         type=first.type or second.type,
         fields=fields,
         origin=keep.origin,
         origin_root=keep.origin_root,
+        options=() if ref is not None else callables(first, second),
     )
+
+
+def callables(*values: Value) -> tuple[str, ...]:
+    """The functions any of `values` may be, in order, each once."""
+    found = (name for value in values for name in (value.ref, *value.options) if name)
+    return tuple(dict.fromkeys(found))
 
 
 def with_labels(value: Value, labels: Iterable[Label]) -> Value:
@@ -132,7 +143,12 @@ def relative(value: Value, root: Root, depth: int = 2) -> Value:
         }
     origin_root = root if value.type is not None else None
     return Value(
-        taint=taint, ref=value.ref, type=value.type, fields=fields, origin_root=origin_root
+        taint=taint,
+        ref=value.ref,
+        type=value.type,
+        fields=fields,
+        origin_root=origin_root,
+        options=value.options,
     )
 
 
@@ -152,7 +168,7 @@ def shape(value: Value, depth: int = 2) -> tuple[object, ...]:
     if value.fields and depth > 0:
         fields = tuple(sorted((n, shape(v, depth - 1)) for n, v in value.fields.items()))
     categories = frozenset(label.category for label in value.taint.values())
-    return (categories, value.ref, value.type, fields)
+    return (categories, value.ref, value.type, fields, value.options)
 
 
 def splice(
@@ -208,4 +224,5 @@ def splice_value(
         fields=fields,
         origin=origin,
         origin_root=origin_root,
+        options=value.options,
     )
