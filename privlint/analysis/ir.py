@@ -13,6 +13,13 @@ from dataclasses import dataclass
 
 from privlint.suppressions import LINE
 
+CLASS_OBJECT = "type:"  # a type name with this prefix is the class itself (`type[User]`)
+
+
+def class_object(class_name: str) -> str:
+    """The type name of an annotation `type[class_name]`."""
+    return CLASS_OBJECT + class_name
+
 
 class Record:
     """Base of IR nodes: pickled as a constructor call, which loads cached IR several times

@@ -22,6 +22,7 @@ from privlint.analysis.values import (
     Label,
     Value,
     add_step,
+    annotated,
     callables,
     combine,
     field_label,
@@ -208,12 +209,10 @@ class Propagation:
         for parameter in function.params:
             given = bound.get(parameter.name)
             if given is None:
-                env[parameter.name] = Value(type=parameter.type_name)
+                env[parameter.name] = annotated(CLEAN, parameter.type_name)
             else:
                 value = relative(given, (parameter.name,))
-                env[parameter.name] = (
-                    value if value.type else replace(value, type=parameter.type_name)
-                )
+                env[parameter.name] = annotated(value, parameter.type_name)
         self._active.add(key)
         self._contexts[qualname] = self._contexts.get(qualname, 0) + 1
         self.depth += 1
@@ -248,7 +247,7 @@ class Propagation:
             if category is not None:
                 note = f"parameter '{p.name}' (name suggests {category})"
                 labels.append(Label(category, (), (self._step(module, p.pos, note),)))
-        return with_labels(Value(type=p.type_name), self.known(labels))
+        return with_labels(annotated(CLEAN, p.type_name), self.known(labels))
 
     def enclosing_env(self, qualname: str) -> dict[str, Value]:
         """The variables of an enclosing function, for a closure: as they are now if that
@@ -289,8 +288,7 @@ class Propagation:
         returned = returns[0] if returns else CLEAN  # one `return f` keeps what `f` names
         for value in returns[1:]:
             returned = join(returned, value)
-        if function.return_type and not returned.type:
-            returned = replace(returned, type=function.return_type)
+        returned = annotated(returned, function.return_type)
         return Outcome(
             returned,
             interpreter.stores,
@@ -399,8 +397,7 @@ class Interpreter:
                 for tag in statement.tags
             ]
             value = with_labels(value, self.propagation.known(labels))
-        if statement.type_name and not value.type:
-            value = replace(value, type=statement.type_name)
+        value = annotated(value, statement.type_name)
         # A value privlint cannot see enters under a name: an unknown call's result, or an
         # element of a collection it knows nothing of (`for email, role in skipped:`).
         opaque = isinstance(statement.value, ir.Call) and self.calls.last_was_opaque
@@ -625,6 +622,8 @@ class Interpreter:
         return not self.program.is_function(resolved) and "." in resolved
 
     def class_attribute(self, base: Value, cls: str, attr: str, pos: ir.Pos) -> Value:
+        if attr in VALIDATED_DATA and self.program.external_bases(cls):
+            return self.declared_fields(base, cls, pos)
         method = self.program.find_method(cls, attr)
         if method is not None:
             function = self.program.defined(method)[0]
@@ -640,11 +639,33 @@ class Interpreter:
                 field_label(base, c, self.step(pos, note))
                 for c in self.propagation.field_categories(owner, declared)
             ]
-            value = Value(type=declared.type_name)
+            value = annotated(CLEAN, declared.type_name)
             if declared.value is not None and not declared.tags:
                 value = self.expr(declared.value)
             return with_labels(value, labels)
+        stored = self.propagation.instance_fields(cls).get(attr)
+        if stored is not None:  # `self.handle = handle  # pii: ...` in `__init__`
+            note = f"read {short}.{attr} (stored by __init__)"
+            categories = sorted(
+                {label.category for label in stored.taint.values() if not label.root}
+            )
+            labels = [field_label(base, c, self.step(pos, note)) for c in categories]
+            return with_labels(Value(type=stored.type), labels)
         return self.named(CLEAN, attr, pos, f"read {short}.{attr}")
+
+    def declared_fields(self, base: Value, cls: str, pos: ir.Pos) -> Value:
+        """A form's `cleaned_data` / a serializer's `validated_data`: a dict of the values of
+        the fields the class declares (`email = forms.EmailField()`), each judged as such."""
+        short = cls.rsplit(".", 1)[-1]
+        fields = {}
+        for owner, declared in self.program.fields(cls):
+            step = self.step(pos, f"read {short}.{declared.name} (validated)")
+            labels = [
+                field_label(base, c, step)
+                for c in self.propagation.field_categories(owner, declared)
+            ]
+            fields[declared.name] = with_labels(CLEAN, labels)
+        return Value(fields=fields)
 
     def item(self, base: Value, key: str | None, pos: ir.Pos) -> Value:
         if key is not None and key in base.fields:
@@ -786,6 +807,8 @@ _VERBS = {
     "exception": "raised as",
     "analysis-incomplete": f"not followed (call depth over {MAX_DEPTH}) into",
 }
+
+VALIDATED_DATA = frozenset(("cleaned_data", "validated_data"))  # Django forms, DRF serializers
 
 _BUILTINS = frozenset(dir(__import__("builtins")))
 

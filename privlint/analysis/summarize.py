@@ -47,13 +47,12 @@ _TYPE_WRAPPERS = {
     "AsyncGenerator",
     "Awaitable",
     "Coroutine",
-    "Type",
-    "type",
     "QuerySet",
     "Required",
     "NotRequired",
     "ReadOnly",
 }
+_ALIAS_FORMS = {"Annotated", *_TYPE_WRAPPERS}  # subscripts that make a module-level type alias
 _MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping", "DefaultDict", "OrderedDict"}
 _UNINTERESTING_TYPES = {"str", "int", "float", "bool", "bytes", "None", "object", "Any"}
 
@@ -176,6 +175,7 @@ class _ModuleLowering:
     # ----------------------------------------------------------------- module
     def lower(self, tree: cst.Module) -> ir.ModuleIR:
         self._collect_top_level_imports(tree.body)
+        self._collect_type_aliases(tree.body)
         body = self._block(tree.body, self.module)
         module_fn = ir.FunctionIR(self.module, self.module, (), body, ir.NO_POS, kind="module")
         return ir.ModuleIR(
@@ -210,6 +210,21 @@ class _ModuleLowering:
                 orelse = statement.orelse
                 if isinstance(orelse, cst.Else):
                     self._collect_top_level_imports(orelse.body.body)
+
+    def _collect_type_aliases(self, statements: Sequence[cst.BaseStatement]) -> None:
+        """Module-level type aliases name their class, like an import of it:
+        `CurrentUser = Annotated[User, Depends(get_user)]`, `Maybe = Optional[User]`,
+        `Alias: TypeAlias = User`, `type Alias = User`."""
+        for statement in statements:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                target, value = _alias_parts(small)
+                if target is None or value is None:
+                    continue
+                type_name, _ = self._annotation(value)
+                if type_name is not None and type_name != f"{self.module}.{target}":
+                    self.imports.append((target, type_name))
 
     def _suppressions(self, header: int) -> tuple[ir.Suppression, ...]:
         """The file's `# privlint: ignore` comments; an `ignore-file` one covers the file
@@ -554,6 +569,9 @@ class _ModuleLowering:
             return type_name, tags + markers
         if base in _MAPPINGS and len(elements) == 2:
             return self._annotation(elements[1])
+        if base in ("type", "Type") and len(elements) == 1:  # the class itself, not an instance
+            inner, tags = self._annotation(elements[0])
+            return (ir.class_object(inner) if inner else None), tags
         if base in _TYPE_WRAPPERS:
             found: str | None = None
             all_tags: tuple[ir.Tag, ...] = ()
@@ -797,6 +815,25 @@ def _is_literal(expr: ir.Expr) -> bool:
             _is_literal(arg.value) for arg in expr.args
         )
     return False
+
+
+def _alias_parts(small: cst.BaseSmallStatement) -> tuple[str | None, cst.BaseExpression | None]:
+    """The name and type of a statement that declares a type alias, else (None, None)."""
+    if isinstance(small, cst.TypeAlias):
+        return small.name.value, small.value
+    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+        annotated = _dotted_name(small.annotation.annotation) or ""
+        if annotated.split(".")[-1] == "TypeAlias":
+            return small.target.value, small.value
+    if (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+        and isinstance(small.value, cst.Subscript)
+        and (_dotted_name(small.value.value) or "").split(".")[-1] in _ALIAS_FORMS
+    ):
+        return small.targets[0].target.value, small.value
+    return None, None
 
 
 def _suite_statements(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:

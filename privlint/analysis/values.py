@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+from privlint.analysis.ir import CLASS_OBJECT
 from privlint.findings import Step
 
 Root = tuple[str, ...]
@@ -100,6 +101,16 @@ def join(first: Value, second: Value) -> Value:
         origin_root=keep.origin_root,
         options=() if ref is not None else callables(first, second),
     )
+
+
+def annotated(value: Value, type_name: str | None) -> Value:
+    """`value` where an annotation says its type, unless it knows its own: an instance of
+    the class, or the class itself for `type[...]` (`ir.CLASS_OBJECT`)."""
+    if type_name is None or value.type is not None or value.ref is not None:
+        return value
+    if type_name.startswith(CLASS_OBJECT):
+        return replace(value, ref=type_name.removeprefix(CLASS_OBJECT))
+    return replace(value, type=type_name)
 
 
 def callables(*values: Value) -> tuple[str, ...]:
