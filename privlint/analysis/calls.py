@@ -43,6 +43,7 @@ from privlint.analysis.values import (
     merge_taint,
     splice_value,
     without_categories,
+    without_fields,
 )
 from privlint.findings import Step
 from privlint.policy import Propagator
@@ -95,6 +96,8 @@ class CallEvaluation:
             selected = [v for arg, v in args if arg.star or sink.selects(arg.key)]
             if receiver is not None and sink.args is not None and "self" in sink.args:
                 selected.append(receiver)
+            if sink.sender:
+                selected = [without_fields(v, sink.sender) for v in selected]
             self.interp.hit(sink, call.pos, name, selected)
             return Value(type=self.catalog.result_type(qualname))
 

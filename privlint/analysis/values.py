@@ -119,6 +119,44 @@ def without_categories(taint: Taint, cleared: tuple[str, ...] | None) -> Taint:
     }
 
 
+def without_fields(value: Value, names: frozenset[str], depth: int = 3) -> Value:
+    """`value` without the fields `names` at any of `depth` levels (a mail's sender, in the
+    message or the dict handed over). What only they held leaves the holders' own taint too:
+    `msg["From"] = user.email` put that address into `msg`'s taint as well as its field."""
+    dropped: set[Label] = set()
+
+    def strip(inner: Value, level: int) -> Value:
+        if not inner.fields or level == 0:
+            return inner
+        kept = {}
+        for name, held in inner.fields.items():
+            if name in names:
+                dropped.update(_labels(held, level - 1))
+            else:
+                kept[name] = strip(held, level - 1)
+        return replace(inner, fields=kept)
+
+    stripped = strip(value, depth)
+    if not dropped:
+        return value
+    gone = dropped - {label for inner in stripped.fields.values() for label in _labels(inner)}
+    return _minus(stripped, gone)
+
+
+def _labels(value: Value, depth: int = 3) -> set[Label]:
+    found = set(value.taint.values())
+    if depth > 0:
+        for inner in value.fields.values():
+            found |= _labels(inner, depth - 1)
+    return found
+
+
+def _minus(value: Value, gone: set[Label]) -> Value:
+    taint = {key: label for key, label in value.taint.items() if label not in gone}
+    fields = {name: _minus(inner, gone) for name, inner in value.fields.items()}
+    return replace(value, taint=taint, fields=fields)
+
+
 def relative(value: Value, root: Root, depth: int = 2) -> Value:
     """`value` as seen inside a callee: its labels re-rooted at the parameter path `root`."""
     taint = {
