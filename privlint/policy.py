@@ -79,7 +79,7 @@ class SinkSpec:
     # Keywords and fields (of a message object or dict handed over) that name who sends:
     # a mail's `from_email`, `reply_to`, `From` header. Not checked: they say who sends,
     # not whose data is sent.
-    sender: frozenset[str] = frozenset()
+    sender: tuple[str, ...] = ()
 
     def selects(self, key: int | str) -> bool:
         return key not in self.sender and (self.args is None or key in self.args)
@@ -102,8 +102,10 @@ class Propagator:
 
     calls: tuple[str, ...]
     args: tuple[int | str, ...] | None = None  # None: every argument and the receiver
-    keeps: str = "data"  # "data", "object", or "template": `$name` placeholders of the
+    # "data", "object", "elements" (the object's elements as iteration yields them: a
+    # mapping's keys, for `list(d)`), or "template": `$name` placeholders of the
     # literal first argument are filled from the caller's variables (flufl.i18n's `_()`)
+    keeps: str = "data"
 
     def selects(self, key: int | str) -> bool:
         return self.args is None or key in self.args

@@ -50,7 +50,7 @@ _NAME_KEYS = ("pattern", "category")
 _SINK_KEYS = ("id", "kind", "calls", "stores", "args", "processor", "sender")
 _SANITIZER_KEYS = ("calls", "clears")
 _PROPAGATOR_KEYS = ("calls", "args", "keeps")
-_KEEPS = ("data", "object", "template")
+_KEEPS = ("data", "object", "elements", "template")
 _TYPE_KEYS = ("calls", "returns")
 _DOC_KEYS = ("summary", "why", "example", "instead")
 _RULE_KEYS = ("id", "severity", "message", "categories", "sinks", "allow", "enabled", *_DOC_KEYS)
@@ -330,7 +330,7 @@ class LayerReader:
         if ("processor" in fields and processor is None) or sender is None:
             return None
         selected = args if isinstance(args, tuple) else None
-        return SinkSpec(sink_id, kind, calls, selected, processor, stores, sender=frozenset(sender))
+        return SinkSpec(sink_id, kind, calls, selected, processor, stores, sender=tuple(sender))
 
     def _sender(self, node: Node, label: str) -> tuple[str, ...] | None:
         """Keywords and field names; a header name (`Reply-To`) is a field name too."""

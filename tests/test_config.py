@@ -491,7 +491,7 @@ def test_sections_become_typed_policy_values(tmp_path: Path) -> None:
     assert policy.pii.returns == (("acme.crm.lookup_customer", "user"),)
     assert policy.pii.disable_default_names
     assert policy.sinks[0].args == ("self", 0, "body")
-    assert policy.sinks[0].sender == {"from_"}
+    assert policy.sinks[0].sender == ("from_",)
     assert not policy.sinks[0].selects("from_")
     assert [s.clears for s in policy.sanitizers] == [("user.contact.phone_number",), None]
     assert policy.types == (

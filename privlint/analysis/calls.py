@@ -26,6 +26,7 @@ from privlint.analysis.callnames import (
     QUERY_METHODS,
     RUNNERS,
     TASK_METHODS,
+    VALUE_METHODS,
     dotted,
     getter_noun,
     is_configuration,
@@ -39,9 +40,11 @@ from privlint.analysis.values import (
     Taint,
     Value,
     combine,
+    elements,
     join,
     merge_taint,
     splice_value,
+    values_only,
     without_categories,
     without_fields,
 )
@@ -469,6 +472,12 @@ class CallEvaluation:
             self._mutate(call.func.base, [v for _, v in args])
         if method == "__init__" and self.interp.function.name == "__init__":
             self._remember_message(args)
+        if receiver is not None and receiver.keys is not None:  # a mapping's views
+            if method == "keys":
+                self.last_was_opaque = False
+                return Value(taint=receiver.keys)
+            if method in VALUE_METHODS:
+                receiver = values_only(receiver)
         if qualname == "typing.cast" and len(args) == 2:
             self.last_was_opaque = False
             cls = self.program.class_of(args[0][1].ref)
@@ -518,7 +527,9 @@ class CallEvaluation:
             template = args[0][0].value.text or ""
             filled = [self.interp.lookup(name) for name in PLACEHOLDER.findall(template)]
             selected += [value for value in filled if value.tainted or value.fields]
-        if propagator.keeps == "object":
+        if propagator.keeps == "elements":  # `list(d)`, `sorted(d)`: a mapping's keys
+            selected = [elements(value) for value in selected]
+        if propagator.keeps in ("object", "elements"):
             kept = CLEAN
             for value in selected:
                 kept = join(kept, value)
@@ -550,10 +561,14 @@ class CallEvaluation:
         return None
 
     def _mutate(self, container: ir.Expr, values: list[Value]) -> None:
+        """`rows.append(v)`, `d.update(other)`: the container now holds the data; a mapping
+        may hold it among its keys too (`d.setdefault(user.email, [])`)."""
         if isinstance(container, ir.Name):
             holder = self.interp.env.get(container.name, CLEAN)
-            taint = merge_taint(holder.taint, *(self.interp.flatten(v) for v in values))
-            self.interp.env[container.name] = replace(holder, taint=taint)
+            added = merge_taint(*(self.interp.flatten(v) for v in values))
+            taint = merge_taint(holder.taint, added)
+            keys = None if holder.keys is None else merge_taint(holder.keys, added)
+            self.interp.env[container.name] = replace(holder, taint=taint, keys=keys)
 
 
 def _joined(existing: Value | None, value: Value) -> Value:

@@ -96,6 +96,7 @@ class Combine(Record):
 @dataclass(frozen=True, slots=True)
 class DictLit(Record):
     items: tuple[tuple[str | None, Expr], ...]
+    keys: tuple[Expr, ...] = ()  # the keys that are not string literals (`{user.email: 1}`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ class Comprehension(Record):
     bindings: tuple[tuple[Target, Expr], ...]
     conditions: tuple[Expr, ...]
     elements: tuple[Expr, ...]
+    key: Expr | None = None  # a dict comprehension's key: the result is a mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +159,7 @@ class TAttr(Record):
 class TItem(Record):
     base: Expr
     key: str | None
+    index: Expr | None = None  # the subscript when it is not a string literal
 
 
 @dataclass(frozen=True, slots=True)

@@ -399,7 +399,11 @@ class _ModuleLowering:
         if isinstance(node, cst.Attribute):
             return ir.TAttr(self._expr(node.value), node.attr.value)
         if isinstance(node, cst.Subscript):
-            return ir.TItem(self._expr(node.value), _literal_key(node))
+            key = _literal_key(node)
+            index = None
+            if key is None and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                index = self._expr(node.slice[0].slice.value)
+            return ir.TItem(self._expr(node.value), key, index)
         if isinstance(node, (cst.Tuple, cst.List)):
             return ir.TTuple(tuple(self._target(element.value) for element in node.elements))
         if isinstance(node, cst.StarredElement):
@@ -672,16 +676,17 @@ class _ModuleLowering:
 
     def _dict(self, node: cst.Dict) -> ir.Expr:
         items: list[tuple[str | None, ir.Expr]] = []
+        keys: list[ir.Expr] = []
         for element in node.elements:
             if isinstance(element, cst.DictElement):
                 key = element.key
                 literal = _string_value(key) if isinstance(key, cst.SimpleString) else None
                 if literal is None and not isinstance(key, cst.SimpleString):
-                    items.append((None, ir.Drop((self._expr(key),))))
+                    keys.append(self._expr(key))
                 items.append((literal, self._expr(element.value)))
             else:
                 items.append(("**", self._expr(element.value)))
-        return ir.DictLit(tuple(items))
+        return ir.DictLit(tuple(items), tuple(keys))
 
     def _comprehension(
         self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
@@ -693,12 +698,12 @@ class _ModuleLowering:
             bindings.append((self._target(clause.target), self._expr(clause.iter)))
             conditions.extend(ir.Drop((self._expr(c.test),)) for c in clause.ifs)
             clause = clause.inner_for_in
-        elements: tuple[ir.Expr, ...]
         if isinstance(node, cst.DictComp):
-            elements = (ir.Drop((self._expr(node.key),)), self._expr(node.value))
-        else:
-            elements = (self._expr(node.elt),)
-        return ir.Comprehension(tuple(bindings), tuple(conditions), elements)
+            key = self._expr(node.key)
+            return ir.Comprehension(
+                tuple(bindings), tuple(conditions), (self._expr(node.value),), key
+            )
+        return ir.Comprehension(tuple(bindings), tuple(conditions), (self._expr(node.elt),))
 
     def _lambda(self, node: cst.Lambda) -> ir.Expr:
         """A lambda is a function of its own (`<lambda1>` in its scope): calling it later,
@@ -781,7 +786,9 @@ def _is_literal(expr: ir.Expr) -> bool:
     if isinstance(expr, ir.Const):
         return True
     if isinstance(expr, ir.DictLit):
-        return all(_is_literal(value) for _, value in expr.items)
+        return all(_is_literal(value) for _, value in expr.items) and all(
+            _is_literal(key) for key in expr.keys
+        )
     if isinstance(expr, (ir.Combine, ir.Drop)):
         return all(_is_literal(part) for part in expr.parts)
     if isinstance(expr, ir.Call):

@@ -8,7 +8,7 @@ caller: the caller splices its own trace in front (`splice`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -45,10 +45,23 @@ class Value:
     # it here, after the parameter path `origin_root` when it came in as an argument.
     origin: tuple[Step, ...] = ()
     origin_root: Root | None = None
+    # A mapping's keys, apart from its values (`{source(): 1}`): iterating it yields them.
+    # None when the value is not known to be a mapping.
+    keys: Taint | None = None
 
     @property
     def tainted(self) -> bool:
         return bool(self.taint)
+
+
+def elements(value: Value) -> Value:
+    """What iterating `value` yields: a mapping's keys, else the value's own data."""
+    return value if value.keys is None else Value(taint=value.keys)
+
+
+def values_only(value: Value) -> Value:
+    """A mapping's values without its keys (`d.values()`, `d.get(k)`, `d[k]`)."""
+    return value if value.keys is None else replace(value, keys=None)
 
 
 _NO_FIELDS: Mapping[str, Value] = MappingProxyType({})
@@ -87,6 +100,9 @@ def join(first: Value, second: Value) -> Value:
             merged[name] = join(merged[name], value) if name in merged else value
         fields = merged
     keep = first if first.type or not second.type else second
+    keys = first.keys
+    if second.keys is not None:
+        keys = second.keys if keys is None else merge_taint(keys, second.keys)
     return Value(
         taint=merge_taint(first.taint, second.taint),
         ref=first.ref if first.ref == second.ref else None,
@@ -94,6 +110,7 @@ def join(first: Value, second: Value) -> Value:
         fields=fields,
         origin=keep.origin,
         origin_root=keep.origin_root,
+        keys=keys,
     )
 
 
@@ -119,7 +136,7 @@ def without_categories(taint: Taint, cleared: tuple[str, ...] | None) -> Taint:
     }
 
 
-def without_fields(value: Value, names: frozenset[str], depth: int = 3) -> Value:
+def without_fields(value: Value, names: Collection[str], depth: int = 3) -> Value:
     """`value` without the fields `names` at any of `depth` levels (a mail's sender, in the
     message or the dict handed over). What only they held leaves the holders' own taint too:
     `msg["From"] = user.email` put that address into `msg`'s taint as well as its field."""
@@ -169,8 +186,18 @@ def relative(value: Value, root: Root, depth: int = 2) -> Value:
             name: relative(inner, (*root, name), depth - 1) for name, inner in value.fields.items()
         }
     origin_root = root if value.type is not None else None
+    keys = None
+    if value.keys is not None:
+        at = (*root, KEYS)
+        categories = sorted({label.category for label in value.keys.values()})
+        keys = {(category, at): Label(category, at, ()) for category in categories}
     return Value(
-        taint=taint, ref=value.ref, type=value.type, fields=fields, origin_root=origin_root
+        taint=taint,
+        ref=value.ref,
+        type=value.type,
+        fields=fields,
+        origin_root=origin_root,
+        keys=keys,
     )
 
 
@@ -182,6 +209,7 @@ def field_label(value: Value, category: str, step: Step) -> Label:
 
 
 OBJECT = "@"  # last element of a root that means "the object itself, not one of its labels"
+KEYS = "@keys"  # an element of a root that means "the keys of the mapping there"
 
 
 def shape(value: Value, depth: int = 2) -> tuple[object, ...]:
@@ -190,7 +218,8 @@ def shape(value: Value, depth: int = 2) -> tuple[object, ...]:
     if value.fields and depth > 0:
         fields = tuple(sorted((n, shape(v, depth - 1)) for n, v in value.fields.items()))
     categories = frozenset(label.category for label in value.taint.values())
-    return (categories, value.ref, value.type, fields)
+    keys = None if value.keys is None else frozenset(lb.category for lb in value.keys.values())
+    return (categories, value.ref, value.type, fields, keys)
 
 
 def splice(
@@ -205,7 +234,7 @@ def splice(
     for name in path[:-1] if is_object else path:
         if value is None:
             break
-        value = value.fields.get(name)
+        value = Value(taint=value.keys or NO_TAINT) if name == KEYS else value.fields.get(name)
     if value is None:
         return []
     prefix = entry_steps.get(parameter, ())
@@ -219,15 +248,23 @@ def splice(
     ]
 
 
+def _splice_taint(
+    taint: Taint, bound: Mapping[str, Value], entry_steps: Mapping[str, tuple[Step, ...]]
+) -> dict[LabelKey, Label]:
+    spliced_taint: dict[LabelKey, Label] = {}
+    for label in taint.values():
+        for spliced in splice(label, bound, entry_steps):
+            known = spliced_taint.get(spliced.key)
+            if known is None or len(spliced.steps) < len(known.steps):
+                spliced_taint[spliced.key] = spliced
+    return spliced_taint
+
+
 def splice_value(
     value: Value, bound: Mapping[str, Value], entry_steps: Mapping[str, tuple[Step, ...]]
 ) -> Value:
-    taint: dict[LabelKey, Label] = {}
-    for label in value.taint.values():
-        for spliced in splice(label, bound, entry_steps):
-            known = taint.get(spliced.key)
-            if known is None or len(spliced.steps) < len(known.steps):
-                taint[spliced.key] = spliced
+    taint = _splice_taint(value.taint, bound, entry_steps)
+    keys = None if value.keys is None else _splice_taint(value.keys, bound, entry_steps)
     fields: Mapping[str, Value] = _NO_FIELDS
     if value.fields:
         fields = {n: splice_value(v, bound, entry_steps) for n, v in value.fields.items()}
@@ -246,4 +283,5 @@ def splice_value(
         fields=fields,
         origin=origin,
         origin_root=origin_root,
+        keys=keys,
     )
