@@ -33,6 +33,7 @@ from privlint.analysis.callnames import (
     is_super,
     names_a_type,
 )
+from privlint.analysis.program import generic_base
 from privlint.analysis.values import (
     CLEAN,
     Label,
@@ -78,6 +79,8 @@ class CallEvaluation:
     def evaluate(self, call: ir.Call) -> Value:
         self.last_was_opaque = False
         receiver, qualname = self._callee(call.func)
+        specialised = qualname.partition("[")[2]  # `Repository[User](...)`: "User]"
+        qualname = generic_base(qualname)
         args = [(arg, self.interp.expr(arg.value)) for arg in call.args]
         target = self.program.resolve(qualname)
         name = self._display(call.func, target)
@@ -117,6 +120,8 @@ class CallEvaluation:
         if reflected is not None:
             return reflected
         result = self._project_call(target, receiver, args, call)
+        if result is not None and specialised and result.type == target:
+            result = replace(result, type=f"{target}[{specialised}")
         if result is None:
             result = self._external_call(qualname, receiver, method, args, call)
         returned = self.catalog.return_category(target) or self.catalog.return_category(qualname)
@@ -210,7 +215,7 @@ class CallEvaluation:
                 if cls is not None:
                     method = self.program.find_method(cls, func.attr)
                     return base, method or f"{cls}.{func.attr}"
-                return base, f"{base.type}.{func.attr}"
+                return base, f"{generic_base(base.type)}.{func.attr}"
             if dotted(func.base) is None:  # `", ".join(...)`, `"{}".format(...)`
                 return base, f"<value>.{func.attr}"
             return base, dotted(func) or func.attr

@@ -65,11 +65,13 @@ class Attr(Record):
 
 @dataclass(frozen=True, slots=True)
 class Item(Record):
-    """A subscript; `key` is set when the index is a string literal."""
+    """A subscript; `key` is set when the index is a string literal, `type_args` when it
+    names classes (`Repository[User]`, a generic class specialised)."""
 
     base: Expr
     key: str | None
     pos: Pos
+    type_args: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +267,8 @@ class ClassIR(Record):
     fields: tuple[FieldIR, ...]
     methods: tuple[tuple[str, str], ...]  # method name -> function qualname
     pos: Pos
+    # the subscripted bases with their type arguments: `Repository[User]`, `Generic[ModelT]`
+    base_args: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

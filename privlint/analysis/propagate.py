@@ -16,7 +16,7 @@ from typing import Any
 from privlint.analysis import ir
 from privlint.analysis.callnames import CUT, MESSAGE, dotted, is_configuration
 from privlint.analysis.calls import CallEvaluation
-from privlint.analysis.program import Program
+from privlint.analysis.program import Program, generic_base
 from privlint.analysis.values import (
     CLEAN,
     Label,
@@ -293,8 +293,9 @@ class Propagation:
         returned = returns[0] if returns else CLEAN  # one `return f` keeps what `f` names
         for value in returns[1:]:
             returned = join(returned, value)
-        if function.return_type and not returned.type:
-            returned = replace(returned, type=function.return_type)
+        return_type = self._return_type(function, env)
+        if return_type and not returned.type:
+            returned = replace(returned, type=return_type)
         return Outcome(
             returned,
             interpreter.stores,
@@ -302,6 +303,18 @@ class Propagation:
             interpreter.env,
             cut_below=interpreter.calls.cut_below,
         )
+
+    def _return_type(self, function: ir.FunctionIR, env: Mapping[str, Value]) -> str | None:
+        """The declared return type, a type variable of the method's generic class made the
+        class it stands for on this receiver (`Repository[User].get() -> ModelT`: User)."""
+        declared = function.return_type
+        if declared is None or function.kind not in ("method", "property") or not function.params:
+            return declared
+        if self.program.class_of(declared) is not None:
+            return declared
+        receiver = env.get(function.params[0].name)
+        bound = self.program.type_arguments(receiver.type if receiver is not None else None)
+        return bound.get(self.program.resolve(declared), declared)
 
     def _step(self, module: ir.ModuleIR, pos: ir.Pos, note: str) -> Step:
         return Step(module.path, pos[0], pos[1], note)
@@ -519,7 +532,10 @@ class Interpreter:
         return combine(self.flat(self.expr(part)) for part in node.parts)
 
     def _item(self, node: ir.Item) -> Value:
-        return self.item(self.expr(node.base), node.key, node.pos)
+        base = self.expr(node.base)
+        if node.type_args is not None and self.program.class_of(base.ref) is not None:
+            return replace(base, ref=f"{base.ref}[{node.type_args}]")  # `Repository[User]`
+        return self.item(base, node.key, node.pos)
 
     def _global(self, node: ir.Global) -> Value:
         return self.global_value(node.qualname)
@@ -614,11 +630,12 @@ class Interpreter:
         # Field sensitivity: an attribute of an object privlint knows nothing of carries
         # what its own name says, never the object's other data (SPEC §3a).
         note = f"read {written or ''}.{attr}"
-        if base.type is not None:
-            configured = self.configured_field(base.type, attr, pos, note)
+        outside = generic_base(base.type) if base.type is not None else None
+        if outside is not None:
+            configured = self.configured_field(outside, attr, pos, note)
             if configured is not None:
                 return configured
-        type_name = f"{base.type}.{attr}" if base.type is not None else None
+        type_name = f"{outside}.{attr}" if outside is not None else None
         if names_a_person(written or "", attr, variable=True):
             return self.entering(
                 Value(type=type_name), "user.name", pos, f"{note} (a person's name)"

@@ -469,11 +469,16 @@ class _ModuleLowering:
                 self._class(statement, qualname)
             elif isinstance(statement, cst.SimpleStatementLine):
                 fields.extend(self._fields(statement))
-        bases = tuple(
-            self._resolve_dotted(name)
-            for name in (_dotted_name(arg.value) for arg in node.bases if arg.keyword is None)
-            if name
-        )
+        bases: list[str] = []
+        base_args: list[tuple[str, tuple[str, ...]]] = []
+        for arg in node.bases:
+            written = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
+            name = _dotted_name(written) if arg.keyword is None else None
+            if not name:
+                continue
+            bases.append(self._resolve_dotted(name))
+            if isinstance(arg.value, cst.Subscript):
+                base_args.append((bases[-1], self._type_arguments(arg.value)))
         decorators = tuple(
             self._resolve_dotted(name)
             for name in (_dotted_name(d.decorator) for d in node.decorators)
@@ -483,11 +488,12 @@ class _ModuleLowering:
             ir.ClassIR(
                 qualname,
                 node.name.value,
-                bases,
+                tuple(bases),
                 decorators,
                 tuple(fields),
                 tuple(methods),
                 self._pos(node.name),
+                tuple(base_args),
             )
         )
         return qualname
@@ -560,7 +566,20 @@ class _ModuleLowering:
                 found = found or type_name
                 all_tags += tags
             return found, all_tags
-        return self._annotation(node.value)
+        generic, tags = self._annotation(node.value)
+        arguments = self._type_arguments(node)
+        if generic is not None and any(arguments):  # `Repository[User]`
+            return f"{generic}[{','.join(arguments)}]", tags
+        return generic, tags
+
+    def _type_arguments(self, node: cst.Subscript) -> tuple[str, ...]:
+        """The classes (or type variables) a subscript names, `builtins.object` for others."""
+        return tuple(
+            self._annotation(element.slice.value)[0] or "builtins.object"
+            if isinstance(element.slice, cst.Index)
+            else "builtins.object"
+            for element in node.slice
+        )
 
     def _string_annotation(self, node: cst.SimpleString) -> str | None:
         value = _string_value(node)
@@ -619,7 +638,10 @@ class _ModuleLowering:
         base = self._expr(node.value)
         if any(isinstance(element.slice, cst.Slice) for element in node.slice):
             return ir.Combine((base,))
-        return ir.Item(base, _literal_key(node), self._pos(node))
+        type_args = None
+        if all(_names_a_class(element.slice) for element in node.slice):  # `Repository[User]`
+            type_args = ",".join(self._type_arguments(node))
+        return ir.Item(base, _literal_key(node), self._pos(node), type_args)
 
     def _string(self, node: cst.SimpleString) -> ir.Expr:
         return ir.Const(_string_value(node))
@@ -798,6 +820,14 @@ def _is_literal(expr: ir.Expr) -> bool:
             _is_literal(arg.value) for arg in expr.args
         )
     return False
+
+
+def _names_a_class(index: cst.BaseSlice) -> bool:
+    """Whether a subscript's index reads as a class (`User`, `models.User`), by its case."""
+    if not isinstance(index, cst.Index):
+        return False
+    name = _dotted_name(index.value)
+    return name is not None and name.rsplit(".", 1)[-1][:1].isupper()
 
 
 def _suite_statements(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
