@@ -176,29 +176,25 @@ def _minus(value: Value, gone: set[Label]) -> Value:
 
 def relative(value: Value, root: Root, depth: int = 2) -> Value:
     """`value` as seen inside a callee: its labels re-rooted at the parameter path `root`."""
-    taint = {
-        (category, root): Label(category, root, ())
-        for category in sorted({label.category for label in value.taint.values()})
-    }
     fields: Mapping[str, Value] = _NO_FIELDS
     if value.fields and depth > 0:
         fields = {
             name: relative(inner, (*root, name), depth - 1) for name, inner in value.fields.items()
         }
-    origin_root = root if value.type is not None else None
-    keys = None
-    if value.keys is not None:
-        at = (*root, KEYS)
-        categories = sorted({label.category for label in value.keys.values()})
-        keys = {(category, at): Label(category, at, ()) for category in categories}
     return Value(
-        taint=taint,
+        taint=_rooted(value.taint, root),
         ref=value.ref,
         type=value.type,
         fields=fields,
-        origin_root=origin_root,
-        keys=keys,
+        origin_root=root if value.type is not None else None,
+        keys=None if value.keys is None else _rooted(value.keys, (*root, KEYS)),
     )
+
+
+def _rooted(taint: Taint, root: Root) -> Taint:
+    """One label per category of `taint`, starting at `root` with no steps yet."""
+    categories = sorted({label.category for label in taint.values()})
+    return {(category, root): Label(category, root, ()) for category in categories}
 
 
 def field_label(value: Value, category: str, step: Step) -> Label:
