@@ -59,9 +59,10 @@ class Finding:
     sink_kind: str = ""
     sink_call: str = ""
     function: str = ""
-    categories: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # the categories carried on `trace`
     trace: tuple[Step, ...] = ()
     snippet: str = ""
+    other_categories: tuple[str, ...] = ()  # reaching the same sink call by other traces
     fingerprint: str = field(default="", compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -96,7 +97,7 @@ def fingerprint(finding: Finding, occurrence: int = 0) -> str:
         finding.rule_id,
         finding.path,
         finding.sink_call,
-        ",".join(finding.categories),
+        ",".join(sorted((*finding.categories, *finding.other_categories))),
         normalized,
         str(occurrence),
     ]

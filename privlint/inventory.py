@@ -202,7 +202,7 @@ def build_inventory(
         flow(finding, category)
         for finding in findings
         if finding.sink_id
-        for category in finding.categories
+        for category in (*finding.categories, *finding.other_categories)
     }
     flows.update(
         flow(accepted, category) for accepted in allowed for category in accepted.categories

@@ -40,8 +40,7 @@ def judge(hits: Iterable[SinkHit], policy: Policy, lines: SourceLines) -> Verdic
         cuts = [label for hit in group if hit.sink.id == CUT.id for label in hit.labels]
         if cuts:
             cut = next(hit for hit in group if hit.sink.id == CUT.id)
-            categories = tuple(sorted({label.category for label in cuts}))
-            findings.append(_finding(_INCOMPLETE, cut, categories, cuts, lines))
+            findings.append(_finding(_INCOMPLETE, cut, cuts, lines))
         for rule in policy.active_rules():
             # One sink call, one finding per rule, even where contexts matched it as two sinks.
             covered = [hit for hit in group if rule.covers_sink(hit.sink.id, hit.sink.kind)]
@@ -55,7 +54,7 @@ def judge(hits: Iterable[SinkHit], policy: Policy, lines: SourceLines) -> Verdic
             parts, reported = _allowed_parts(rule, first, relevant)
             allowed.extend(_allowed_flow(rule, first, taken, allow) for allow, taken in parts)
             if reported:
-                findings.append(_finding(rule, first, _categories(reported), reported, lines))
+                findings.append(_finding(rule, first, reported, lines))
     return Verdict(findings, allowed)
 
 
@@ -70,10 +69,14 @@ _INCOMPLETE = Rule(
 )
 
 
-def _finding(
-    rule: Rule, hit: SinkHit, categories: tuple[str, ...], labels: list[Label], lines: SourceLines
-) -> Finding:
+def _finding(rule: Rule, hit: SinkHit, labels: list[Label], lines: SourceLines) -> Finding:
+    """The finding of `labels` at `hit`: the shortest trace, the categories carried on it, and
+    apart the categories that reach the same call by other traces (so the data map and the
+    fingerprint still count them)."""
     trace = _best_trace(labels)
+    shown = _places(trace)
+    categories = _categories(label for label in labels if _places(_shown(label)) == shown)
+    others = tuple(c for c in _categories(labels) if c not in categories)
     line, column, end_line, end_column = hit.pos
     source = lines.get(hit.path, [])
     snippet = source[line - 1].strip() if 0 < line <= len(source) else ""
@@ -91,6 +94,7 @@ def _finding(
         sink_call=hit.call,
         function=hit.function,
         categories=categories,
+        other_categories=others,
         trace=trace,
         snippet=snippet,
     )
@@ -105,7 +109,17 @@ def _best_trace(labels: Sequence[Label]) -> tuple[Step, ...]:
             [(s.path, s.line) for s in label.steps],
         ),
     )
-    return tuple(dict.fromkeys(best.steps))
+    return _shown(best)
+
+
+def _shown(label: Label) -> tuple[Step, ...]:
+    """A label's trace as a finding shows it: each step once."""
+    return tuple(dict.fromkeys(label.steps))
+
+
+def _places(trace: Sequence[Step]) -> list[tuple[str, int, int]]:
+    """Where a trace goes; two categories of one tag differ only in their steps' notes."""
+    return [(step.path, step.line, step.column) for step in trace]
 
 
 def _categories(labels: Iterable[Label]) -> tuple[str, ...]:

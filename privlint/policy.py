@@ -76,9 +76,13 @@ class SinkSpec:
     args: tuple[int | str, ...] | None = None  # None: every argument; "self": the receiver
     processor: str | None = None  # the third party the data goes to, by name, for the data map
     stores: tuple[str, ...] = ()
+    # Keywords and fields (of a message object or dict handed over) that name who sends:
+    # a mail's `from_email`, `reply_to`, `From` header. Not checked: they say who sends,
+    # not whose data is sent.
+    sender: tuple[str, ...] = ()
 
     def selects(self, key: int | str) -> bool:
-        return self.args is None or key in self.args
+        return key not in self.sender and (self.args is None or key in self.args)
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,10 @@ class Propagator:
 
     calls: tuple[str, ...]
     args: tuple[int | str, ...] | None = None  # None: every argument and the receiver
-    keeps: str = "data"  # "data", "object", or "template": `$name` placeholders of the
+    # "data", "object", "elements" (the object's elements as iteration yields them: a
+    # mapping's keys, for `list(d)`), or "template": `$name` placeholders of the
     # literal first argument are filled from the caller's variables (flufl.i18n's `_()`)
+    keeps: str = "data"
 
     def selects(self, key: int | str) -> bool:
         return self.args is None or key in self.args

@@ -47,10 +47,10 @@ _CHECK_KEYS = ("format", "severity", "baseline", "jobs", "cache")
 FORMATS = ("text", "concise", "json", "sarif", "github", "junit")
 _PII_KEYS = ("fields", "names", "returns", "disable_default_names")
 _NAME_KEYS = ("pattern", "category")
-_SINK_KEYS = ("id", "kind", "calls", "stores", "args", "processor")
+_SINK_KEYS = ("id", "kind", "calls", "stores", "args", "processor", "sender")
 _SANITIZER_KEYS = ("calls", "clears")
 _PROPAGATOR_KEYS = ("calls", "args", "keeps")
-_KEEPS = ("data", "object", "template")
+_KEEPS = ("data", "object", "elements", "template")
 _TYPE_KEYS = ("calls", "returns")
 _DOC_KEYS = ("summary", "why", "example", "instead")
 _RULE_KEYS = ("id", "severity", "message", "categories", "sinks", "allow", "enabled", *_DOC_KEYS)
@@ -322,12 +322,19 @@ class LayerReader:
             return None
         args = self.r.optional(fields, label, "args", self._args) if "args" in fields else "all"
         processor = self.r.optional(fields, label, "processor", self.r.text)
+        sender = (
+            self.r.optional(fields, label, "sender", self._sender) if "sender" in fields else ()
+        )
         if sink_id is None or kind is None or calls is None or stores is None or args is None:
             return None
-        if "processor" in fields and processor is None:
+        if ("processor" in fields and processor is None) or sender is None:
             return None
         selected = args if isinstance(args, tuple) else None
-        return SinkSpec(sink_id, kind, calls, selected, stores=stores, processor=processor)
+        return SinkSpec(sink_id, kind, calls, selected, processor, stores, sender=tuple(sender))
+
+    def _sender(self, node: Node, label: str) -> tuple[str, ...] | None:
+        """Keywords and field names; a header name (`Reply-To`) is a field name too."""
+        return self.r.each(node, label, "a list of keyword and field names", self.r.text)
 
     def _stores(self, node: Node, label: str) -> tuple[str, ...] | None:
         stores = self.r.each(node, label, "a list of store patterns", self._store)

@@ -272,6 +272,22 @@ def test_sink_args_are_positions_or_keywords(tmp_path: Path) -> None:
     )
 
 
+def test_sink_sender_lists_names(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        """\
+        version: 1
+        extends: []
+        sinks:
+          - {id: wa, kind: messaging, calls: [acme.wa.send], sender: from_}
+        """,
+    )
+    assert only_problem(config, tmp_path) == (
+        "privlint.yaml:4:62: sinks[0].sender: expected a list of keyword and field names, "
+        "found a string"
+    )
+
+
 def test_duplicate_sink_id_in_one_file(tmp_path: Path) -> None:
     config = write(
         tmp_path,
@@ -458,7 +474,7 @@ def test_sections_become_typed_policy_values(tmp_path: Path) -> None:
           returns: {"acme.crm.lookup_customer": user}
           disable_default_names: true
         sinks:
-          - {id: wa, kind: messaging, calls: [acme.wa.send], args: [self, 0, body]}
+          - {id: wa, kind: messaging, calls: [acme.wa.send], args: [self, 0, body], sender: [from_]}
         sanitizers:
           - {calls: [acme.privacy.mask_phone], clears: [user.contact.phone_number]}
           - {calls: ["hashlib.*"], clears: all}
@@ -475,6 +491,8 @@ def test_sections_become_typed_policy_values(tmp_path: Path) -> None:
     assert policy.pii.returns == (("acme.crm.lookup_customer", "user"),)
     assert policy.pii.disable_default_names
     assert policy.sinks[0].args == ("self", 0, "body")
+    assert policy.sinks[0].sender == ("from_",)
+    assert not policy.sinks[0].selects("from_")
     assert [s.clears for s in policy.sanitizers] == [("user.contact.phone_number",), None]
     assert policy.types == (
         ("logging.getLogger", "logging.Logger"),

@@ -303,6 +303,7 @@ def test_result_properties_and_message_name_the_categories() -> None:
     assert result["message"]["text"].endswith("[user.contact.phone_number]")
     assert result["properties"] == {
         "categories": ["user.contact.phone_number"],
+        "other_categories": [],
         "sink": {
             "id": "whatsapp",
             "kind": "messaging",
@@ -310,6 +311,21 @@ def test_result_properties_and_message_name_the_categories() -> None:
         },
         "function": "walletapp.support.chat.contact_customer",
     }
+
+
+def test_categories_of_other_traces_are_named_apart_and_keep_the_fingerprints() -> None:
+    finding = chat_finding()
+    both = replace(
+        finding, categories=("user.contact.email",), other_categories=("user.contact.phone_number",)
+    )
+    merged = replace(finding, categories=("user.contact.email", "user.contact.phone_number"))
+    result = run_of(report([both]))["results"][0]
+    assert result["message"]["text"].endswith(
+        "[user.contact.email] (by other traces: user.contact.phone_number)"
+    )
+    assert result["properties"]["other_categories"] == ["user.contact.phone_number"]
+    before = run_of(report([merged]))["results"][0]["partialFingerprints"]
+    assert result["partialFingerprints"] == before
 
 
 def test_line_hash_survives_the_finding_moving_down() -> None:

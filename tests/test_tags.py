@@ -40,3 +40,35 @@ def test_comment_tag_makes_an_unremarkable_name_personal_data(tmp_path: Path) ->
     (finding,) = scan_project(_project(tmp_path, source))
     assert (finding.rule_id, finding.line) == ("no-pii-to-stdout", 3)
     assert finding.categories == ("user.account.username",)
+
+
+GENERIC_REPOSITORY = """\
+import logging
+from typing import Generic, TypeVar
+
+ModelT = TypeVar("ModelT")
+
+
+class Member:
+    id: int
+    handle: str
+
+
+class Repository(Generic[ModelT]):
+    def get(self, pk: int) -> ModelT: ...
+
+
+def show(repo: Repository[Member]) -> None:
+    member = repo.get(1)
+    logging.info("%s", member.handle)
+    logging.info("%s", member.id)
+"""
+
+
+def test_pii_fields_reach_through_a_generic_repository(tmp_path: Path) -> None:
+    (tmp_path / "privlint.yaml").write_text(
+        'version: 1\npii:\n  fields:\n    "app.Member.handle": user.account.username\n',
+        encoding="utf-8",
+    )
+    (finding,) = scan_project(_project(tmp_path, GENERIC_REPOSITORY))
+    assert (finding.line, finding.categories) == (18, ("user.account.username",))

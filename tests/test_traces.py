@@ -55,3 +55,42 @@ def test_a_hop_into_a_helper_shows_the_callers_line_first(tmp_path: Path) -> Non
 def test_a_read_from_an_unknown_class_names_the_expression(tmp_path: Path) -> None:
     trace = trace_of(tmp_path, {"app.py": UNTYPED})
     assert trace[0].note == "read payload.email"
+
+
+TWO_TRACES = """\
+import logging
+
+
+def greet(name):
+    return "hello " + name
+
+
+def welcome(user):
+    logging.info("%s %s", greet(user.full_name), user.email)
+"""
+
+ONE_TAG_TWO_CATEGORIES = """\
+import logging
+
+
+def welcome(contact):  # pii: user.contact.email, user.name
+    logging.info("%s", contact)
+"""
+
+
+def test_the_categories_listed_are_those_on_the_trace_shown(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(TWO_TRACES, encoding="utf-8")
+    (finding,) = scan_project(tmp_path)
+    assert [step.note for step in finding.trace] == [
+        "read user.email",
+        "logged by logging.info()",
+    ]
+    assert finding.categories == ("user.contact.email",)
+    assert finding.other_categories == ("user.name",)
+
+
+def test_categories_sharing_the_trace_shown_are_all_listed(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(ONE_TAG_TWO_CATEGORIES, encoding="utf-8")
+    (finding,) = scan_project(tmp_path)
+    assert finding.categories == ("user.contact.email", "user.name")
+    assert finding.other_categories == ()

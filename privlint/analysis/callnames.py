@@ -59,6 +59,8 @@ PREDICATE_METHODS = frozenset(
     )
 )
 MUTATORS = frozenset(("append", "extend", "add", "update", "insert", "appendleft", "setdefault"))
+# A mapping's methods that give its values, never its keys
+VALUE_METHODS = frozenset(("values", "get", "pop", "setdefault"))
 QUERY_METHODS = frozenset(
     (
         "get",

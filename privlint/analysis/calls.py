@@ -26,12 +26,14 @@ from privlint.analysis.callnames import (
     QUERY_METHODS,
     RUNNERS,
     TASK_METHODS,
+    VALUE_METHODS,
     dotted,
     getter_noun,
     is_configuration,
     is_super,
     names_a_type,
 )
+from privlint.analysis.program import generic_base
 from privlint.analysis.values import (
     CLEAN,
     Label,
@@ -40,10 +42,13 @@ from privlint.analysis.values import (
     Value,
     callables,
     combine,
+    elements,
     join,
     merge_taint,
     splice_value,
+    values_only,
     without_categories,
+    without_fields,
 )
 from privlint.findings import Step
 from privlint.policy import Propagator
@@ -105,6 +110,8 @@ class CallEvaluation:
         args: list[tuple[ir.Arg, Value]],
     ) -> Value:
         """The call of `qualname` (with `receiver` for a method) with these arguments."""
+        specialised = qualname.partition("[")[2]  # `Repository[User](...)`: "User]"
+        qualname = generic_base(qualname)
         if receiver is None and qualname == PARTIAL and args and not args[0][0].star:
             return self._partial(args)
         if receiver is not None and receiver.ref == qualname:  # a `partial` of `qualname`
@@ -129,6 +136,8 @@ class CallEvaluation:
             selected = [v for arg, v in args if arg.star or sink.selects(arg.key)]
             if receiver is not None and sink.args is not None and "self" in sink.args:
                 selected.append(receiver)
+            if sink.sender:
+                selected = [without_fields(v, sink.sender) for v in selected]
             self.interp.hit(sink, call.pos, name, selected)
             return Value(type=self.catalog.result_type(qualname))
 
@@ -145,6 +154,8 @@ class CallEvaluation:
         if reflected is not None:
             return reflected
         result = self._project_call(target, receiver, args, call)
+        if result is not None and specialised and result.type == target:
+            result = replace(result, type=f"{target}[{specialised}")
         if result is None:
             result = self._external_call(qualname, receiver, method, args, call)
         returned = self.catalog.return_category(target) or self.catalog.return_category(qualname)
@@ -244,7 +255,7 @@ class CallEvaluation:
                 if cls is not None:
                     method = self.program.find_method(cls, func.attr)
                     return Callee(base, method or f"{cls}.{func.attr}")
-                return Callee(base, f"{base.type}.{func.attr}")
+                return Callee(base, f"{generic_base(base.type)}.{func.attr}")
             if dotted(func.base) is None:  # `", ".join(...)`, `"{}".format(...)`
                 return Callee(base, f"<value>.{func.attr}")
             return Callee(base, dotted(func) or func.attr)
@@ -596,6 +607,12 @@ class CallEvaluation:
             self._mutate(call.func.base, [v for _, v in args])
         if method == "__init__" and self.interp.function.name == "__init__":
             self._remember_message(args)
+        if receiver is not None and receiver.keys is not None:  # a mapping's views
+            if method == "keys":
+                self.last_was_opaque = False
+                return Value(taint=receiver.keys)
+            if method in VALUE_METHODS:
+                receiver = values_only(receiver)
         if qualname == "typing.cast" and len(args) == 2:
             self.last_was_opaque = False
             cls = self.program.class_of(args[0][1].ref)
@@ -645,7 +662,9 @@ class CallEvaluation:
             template = args[0][0].value.text or ""
             filled = [self.interp.lookup(name) for name in PLACEHOLDER.findall(template)]
             selected += [value for value in filled if value.tainted or value.fields]
-        if propagator.keeps == "object":
+        if propagator.keeps == "elements":  # `list(d)`, `sorted(d)`: a mapping's keys
+            selected = [elements(value) for value in selected]
+        if propagator.keeps in ("object", "elements"):
             kept = CLEAN
             for value in selected:
                 kept = join(kept, value)
@@ -677,11 +696,14 @@ class CallEvaluation:
         return None
 
     def _mutate(self, container: ir.Expr, values: list[Value]) -> None:
-        """`rows.append(v)` / `self.parts.append(v)`: the container now holds `values`."""
+        """`rows.append(v)`, `d.update(other)`, `self.parts.append(v)`: the container now
+        holds the data; a mapping may hold it among its keys (`d.setdefault(user.email, [])`)."""
         if isinstance(container, ir.Name):
             holder = self.interp.env.get(container.name, CLEAN)
-            taint = merge_taint(holder.taint, *(self.interp.flatten(v) for v in values))
-            self.interp.env[container.name] = replace(holder, taint=taint)
+            added = merge_taint(*(self.interp.flatten(v) for v in values))
+            taint = merge_taint(holder.taint, added)
+            keys = None if holder.keys is None else merge_taint(holder.keys, added)
+            self.interp.env[container.name] = replace(holder, taint=taint, keys=keys)
         elif isinstance(container, ir.Attr) and isinstance(container.base, ir.Name):
             owner = self.interp.env.get(container.base.name, CLEAN)
             holder = owner.fields.get(container.attr, CLEAN)

@@ -72,11 +72,13 @@ class Attr(Record):
 
 @dataclass(frozen=True, slots=True)
 class Item(Record):
-    """A subscript; `key` is set when the index is a string literal."""
+    """A subscript; `key` is set when the index is a string literal, `type_args` when it
+    names classes (`Repository[User]`, a generic class specialised)."""
 
     base: Expr
     key: str | None
     pos: Pos
+    type_args: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,7 @@ class Combine(Record):
 @dataclass(frozen=True, slots=True)
 class DictLit(Record):
     items: tuple[tuple[str | None, Expr], ...]
+    keys: tuple[Expr, ...] = ()  # the keys that are not string literals (`{user.email: 1}`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +120,7 @@ class Comprehension(Record):
     bindings: tuple[tuple[Target, Expr], ...]
     conditions: tuple[Expr, ...]
     elements: tuple[Expr, ...]
+    key: Expr | None = None  # a dict comprehension's key: the result is a mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +168,7 @@ class TAttr(Record):
 class TItem(Record):
     base: Expr
     key: str | None
+    index: Expr | None = None  # the subscript when it is not a string literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +274,8 @@ class ClassIR(Record):
     fields: tuple[FieldIR, ...]
     methods: tuple[tuple[str, str], ...]  # method name -> function qualname
     pos: Pos
+    # the subscripted bases with their type arguments: `Repository[User]`, `Generic[ModelT]`
+    base_args: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,11 +241,60 @@ class Program:
         )
 
     def class_of(self, type_name: str | None) -> str | None:
-        """The project class a type name denotes, or None for external and unknown types."""
+        """The project class a type name denotes (`Repository[User]`: Repository), or None for
+        external and unknown types."""
         if type_name is None:
             return None
-        resolved = self.resolve(type_name)
+        resolved = self.resolve(generic_base(type_name))
         return resolved if self.is_class(resolved) else None
+
+    def type_arguments(self, type_name: str | None) -> dict[str, str]:
+        """What the type variables of a generic class hierarchy stand for in `type_name`:
+        `Repository[User]`, or `UserRepo` of `class UserRepo(Repository[User])`, binds
+        Repository's `ModelT` to User."""
+        cls = self.class_of(type_name)
+        if cls is None or type_name is None:
+            return {}
+        bound = dict(zip(self.type_parameters(cls), _arguments(type_name), strict=False))
+        for klass in self.mro(cls):
+            for base, arguments in klass.base_args:
+                generic = self.class_of(base)
+                if generic is None:
+                    continue
+                given = [bound.get(self.resolve(argument), argument) for argument in arguments]
+                for parameter, argument in zip(self.type_parameters(generic), given, strict=False):
+                    bound.setdefault(parameter, argument)
+        return bound
+
+    def type_parameters(self, class_qualname: str) -> tuple[str, ...]:
+        """A generic class's type variables: those of its `Generic[...]` base, else the
+        arguments of its subscripted bases that are not classes (PEP 484's order)."""
+        entry = self.class_entry(class_qualname)
+        if entry is None:
+            return ()
+        based = entry[0].base_args
+        declared = [args for base, args in based if base.rsplit(".", 1)[-1] in _GENERIC_BASES]
+        written = declared[0] if declared else [a for _, args in based for a in args]
+        return tuple(
+            dict.fromkeys(
+                self.resolve(a)
+                for a in written
+                if not a.startswith("builtins.") and not self.is_class(self.resolve(a))
+            )
+        )
+
+
+_GENERIC_BASES = frozenset(("Generic", "Protocol"))
+
+
+def generic_base(type_name: str) -> str:
+    """`pkg.Repository[pkg.User]` → `pkg.Repository`: the class a type name names."""
+    return type_name.partition("[")[0]
+
+
+def _arguments(type_name: str) -> tuple[str, ...]:
+    inside = type_name.partition("[")[2].removesuffix("]")
+    return tuple(inside.split(",")) if inside else ()
 
 
 _FIELD_SHOWING_DECORATORS = frozenset(

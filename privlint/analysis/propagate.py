@@ -16,21 +16,24 @@ from typing import Any
 from privlint.analysis import ir
 from privlint.analysis.callnames import CUT, MESSAGE, dotted, is_configuration
 from privlint.analysis.calls import BOUND_SELF, CallEvaluation
-from privlint.analysis.program import Program
+from privlint.analysis.program import Program, generic_base
 from privlint.analysis.values import (
     CLEAN,
     Label,
+    Taint,
     Value,
     add_step,
     annotated,
     callables,
     combine,
+    elements,
     field_label,
     join,
     merge_taint,
     relative,
     shape,
     splice,
+    values_only,
     with_labels,
 )
 from privlint.catalog import Catalog, names_a_person
@@ -111,6 +114,8 @@ class Propagation:
         """Whether `value` holds personal data of its own (not merely a caller's argument)."""
         inner = [value, *value.fields.values()]
         if any(not label.root for v in inner for label in v.taint.values()):
+            return True
+        if any(not label.root for label in (value.keys or {}).values()):
             return True
         return self._personal_type(value.type) or self._personal_type(value.ref)
 
@@ -288,7 +293,8 @@ class Propagation:
         returned = returns[0] if returns else CLEAN  # one `return f` keeps what `f` names
         for value in returns[1:]:
             returned = join(returned, value)
-        returned = annotated(returned, function.return_type)
+        return_type = self._return_type(function, env)
+        returned = annotated(returned, return_type)
         return Outcome(
             returned,
             interpreter.stores,
@@ -296,6 +302,18 @@ class Propagation:
             interpreter.env,
             cut_below=interpreter.calls.cut_below,
         )
+
+    def _return_type(self, function: ir.FunctionIR, env: Mapping[str, Value]) -> str | None:
+        """The declared return type, a type variable of the method's generic class made the
+        class it stands for on this receiver (`Repository[User].get() -> ModelT`: User)."""
+        declared = function.return_type
+        if declared is None or function.kind not in ("method", "property") or not function.params:
+            return declared
+        if self.program.class_of(declared) is not None:
+            return declared
+        receiver = env.get(function.params[0].name)
+        bound = self.program.type_arguments(receiver.type if receiver is not None else None)
+        return bound.get(self.program.resolve(declared), declared)
 
     def _step(self, module: ir.ModuleIR, pos: ir.Pos, note: str) -> Step:
         return Step(module.path, pos[0], pos[1], note)
@@ -401,8 +419,11 @@ class Interpreter:
         # A value privlint cannot see enters under a name: an unknown call's result, or an
         # element of a collection it knows nothing of (`for email, role in skipped:`).
         opaque = isinstance(statement.value, ir.Call) and self.calls.last_was_opaque
-        iterated = id(statement) in self.loop_heads and self.unseen(statement.value, value)
+        head = id(statement) in self.loop_heads
+        iterated = head and self.unseen(statement.value, value)
         entry = "iterated as" if iterated else "result assigned to" if opaque else None
+        if head:
+            value = elements(value)
         for target in statement.targets:
             self.bind(target, value, statement.pos, entry)
 
@@ -434,8 +455,18 @@ class Interpreter:
             return
         if isinstance(target, ir.TAttr):
             self.store_field(target.base, target.attr, value, into_taint=False, evaluated=True)
-        else:
-            self.store_field(target.base, target.key, value, into_taint=True, evaluated=True)
+            return
+        self.store_field(target.base, target.key, value, into_taint=True, evaluated=True)
+        if target.index is not None:
+            self.store_key(target.base, self.flatten(self.expr(target.index)))
+
+    def store_key(self, base: ir.Expr, taint: Taint) -> None:
+        """`d[k] = v` on a mapping: `k`'s data is among its keys."""
+        if not isinstance(base, ir.Name):
+            return
+        holder = self.env.get(base.name)
+        if holder is not None and holder.keys is not None and taint:
+            self.env[base.name] = replace(holder, keys=merge_taint(holder.keys, taint))
 
     def store_field(
         self,
@@ -499,6 +530,8 @@ class Interpreter:
 
     def _item(self, node: ir.Item) -> Value:
         base = self.expr(node.base)
+        if node.type_args is not None and self.program.class_of(base.ref) is not None:
+            return replace(base, ref=f"{base.ref}[{node.type_args}]")  # `Repository[User]`
         overridden = self.calls.special_method(base, "__getitem__", [CLEAN], node.pos)
         return overridden if overridden is not None else self.item(base, node.key, node.pos)
 
@@ -514,10 +547,13 @@ class Interpreter:
         for target, iterable in node.bindings:
             value = self.expr(iterable)  # elements of an unknown collection: named, as in loops
             pos = getattr(iterable, "pos", ir.NO_POS)
-            self.bind(target, value, pos, "iterated as" if self.unseen(iterable, value) else None)
+            entry = "iterated as" if self.unseen(iterable, value) else None
+            self.bind(target, elements(value), pos, entry)
         for condition in node.conditions:
             self.expr(condition)
-        return combine(self.flat(self.expr(element)) for element in node.elements)
+        keys = None if node.key is None else self.flatten(self.expr(node.key))
+        built = combine(self.flat(self.expr(element)) for element in node.elements)
+        return built if keys is None else replace(built, keys=keys)
 
     def _walrus(self, node: ir.Walrus) -> Value:
         value = self.expr(node.value)
@@ -592,11 +628,12 @@ class Interpreter:
         # Field sensitivity: an attribute of an object privlint knows nothing of carries
         # what its own name says, never the object's other data (SPEC §3a).
         note = f"read {written or ''}.{attr}"
-        if base.type is not None:
-            configured = self.configured_field(base.type, attr, pos, note)
+        outside = generic_base(base.type) if base.type is not None else None
+        if outside is not None:
+            configured = self.configured_field(outside, attr, pos, note)
             if configured is not None:
                 return configured
-        type_name = f"{base.type}.{attr}" if base.type is not None else None
+        type_name = f"{outside}.{attr}" if outside is not None else None
         if names_a_person(written or "", attr, variable=True):
             return self.entering(
                 Value(type=type_name), "user.name", pos, f"{note} (a person's name)"
@@ -679,16 +716,21 @@ class Interpreter:
         return value
 
     def dict_literal(self, node: ir.DictLit) -> Value:
+        """A mapping: fields by literal key, its values' data, and apart the data its other
+        keys hold (`{user.email: user.id}` has e-mail keys and id values)."""
         fields: dict[str, Value] = {}
         parts: list[Value] = []
+        keys = [self.flatten(self.expr(key)) for key in node.keys]
         for key, expr in node.items:
             value = self.expr(expr)
             if key == "**":
                 fields.update(value.fields)
+                keys.append(dict(value.keys or {}))
+                value = values_only(value)
             elif key is not None:
                 fields[key] = value
             parts.append(self.flat(value))
-        return replace(combine(parts), fields=fields)
+        return replace(combine(parts), fields=fields, keys=merge_taint(*keys))
 
     def named(self, value: Value, identifier: str, pos: ir.Pos, note: str) -> Value:
         """Apply the name heuristics where a value enters the code under `identifier`."""
@@ -721,8 +763,11 @@ class Interpreter:
         return taint
 
     def contents(self, value: Value) -> dict[tuple[str, tuple[str, ...]], Label]:
-        """Everything a value holds: its taint, its fields and its class's tagged fields."""
+        """Everything a value holds: its taint, its keys, its fields and its class's tagged
+        fields."""
         taint = dict(value.taint)
+        for key, label in (value.keys or {}).items():
+            taint.setdefault(key, label)
         for inner in value.fields.values():
             for key, label in inner.taint.items():
                 taint.setdefault(key, label)
@@ -740,7 +785,7 @@ class Interpreter:
         return taint
 
     def flat(self, value: Value) -> Value:
-        if not value.fields and self.program.class_of(value.type) is None:
+        if not value.fields and not value.keys and self.program.class_of(value.type) is None:
             return value
         return Value(taint=self.flatten(value))
 

@@ -414,7 +414,11 @@ class _ModuleLowering:
         if isinstance(node, cst.Attribute):
             return ir.TAttr(self._expr(node.value), node.attr.value)
         if isinstance(node, cst.Subscript):
-            return ir.TItem(self._expr(node.value), _literal_key(node))
+            key = _literal_key(node)
+            index = None
+            if key is None and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                index = self._expr(node.slice[0].slice.value)
+            return ir.TItem(self._expr(node.value), key, index)
         if isinstance(node, (cst.Tuple, cst.List)):
             return ir.TTuple(tuple(self._target(element.value) for element in node.elements))
         if isinstance(node, cst.StarredElement):
@@ -486,11 +490,16 @@ class _ModuleLowering:
                 self._class(statement, qualname)
             elif isinstance(statement, cst.SimpleStatementLine):
                 fields.extend(self._fields(statement))
-        bases = tuple(
-            self._resolve_dotted(name)
-            for name in (_dotted_name(arg.value) for arg in node.bases if arg.keyword is None)
-            if name
-        )
+        bases: list[str] = []
+        base_args: list[tuple[str, tuple[str, ...]]] = []
+        for arg in node.bases:
+            written = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
+            name = _dotted_name(written) if arg.keyword is None else None
+            if not name:
+                continue
+            bases.append(self._resolve_dotted(name))
+            if isinstance(arg.value, cst.Subscript):
+                base_args.append((bases[-1], self._type_arguments(arg.value)))
         decorators = tuple(
             self._resolve_dotted(name)
             for name in (_dotted_name(d.decorator) for d in node.decorators)
@@ -500,11 +509,12 @@ class _ModuleLowering:
             ir.ClassIR(
                 qualname,
                 node.name.value,
-                bases,
+                tuple(bases),
                 decorators,
                 tuple(fields),
                 tuple(methods),
                 self._pos(node.name),
+                tuple(base_args),
             )
         )
         return qualname
@@ -580,7 +590,20 @@ class _ModuleLowering:
                 found = found or type_name
                 all_tags += tags
             return found, all_tags
-        return self._annotation(node.value)
+        generic, tags = self._annotation(node.value)
+        arguments = self._type_arguments(node)
+        if generic is not None and any(arguments):  # `Repository[User]`
+            return f"{generic}[{','.join(arguments)}]", tags
+        return generic, tags
+
+    def _type_arguments(self, node: cst.Subscript) -> tuple[str, ...]:
+        """The classes (or type variables) a subscript names, `builtins.object` for others."""
+        return tuple(
+            self._annotation(element.slice.value)[0] or "builtins.object"
+            if isinstance(element.slice, cst.Index)
+            else "builtins.object"
+            for element in node.slice
+        )
 
     def _string_annotation(self, node: cst.SimpleString) -> str | None:
         value = _string_value(node)
@@ -639,7 +662,10 @@ class _ModuleLowering:
         base = self._expr(node.value)
         if any(isinstance(element.slice, cst.Slice) for element in node.slice):
             return ir.Combine((base,))
-        return ir.Item(base, _literal_key(node), self._pos(node))
+        type_args = None
+        if all(_names_a_class(element.slice) for element in node.slice):  # `Repository[User]`
+            type_args = ",".join(self._type_arguments(node))
+        return ir.Item(base, _literal_key(node), self._pos(node), type_args)
 
     def _string(self, node: cst.SimpleString) -> ir.Expr:
         return ir.Const(_string_value(node))
@@ -696,16 +722,17 @@ class _ModuleLowering:
 
     def _dict(self, node: cst.Dict) -> ir.Expr:
         items: list[tuple[str | None, ir.Expr]] = []
+        keys: list[ir.Expr] = []
         for element in node.elements:
             if isinstance(element, cst.DictElement):
                 key = element.key
                 literal = _string_value(key) if isinstance(key, cst.SimpleString) else None
                 if literal is None and not isinstance(key, cst.SimpleString):
-                    items.append((None, ir.Drop((self._expr(key),))))
+                    keys.append(self._expr(key))
                 items.append((literal, self._expr(element.value)))
             else:
                 items.append(("**", self._expr(element.value)))
-        return ir.DictLit(tuple(items))
+        return ir.DictLit(tuple(items), tuple(keys))
 
     def _comprehension(
         self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
@@ -717,12 +744,12 @@ class _ModuleLowering:
             bindings.append((self._target(clause.target), self._expr(clause.iter)))
             conditions.extend(ir.Drop((self._expr(c.test),)) for c in clause.ifs)
             clause = clause.inner_for_in
-        elements: tuple[ir.Expr, ...]
         if isinstance(node, cst.DictComp):
-            elements = (ir.Drop((self._expr(node.key),)), self._expr(node.value))
-        else:
-            elements = (self._expr(node.elt),)
-        return ir.Comprehension(tuple(bindings), tuple(conditions), elements)
+            key = self._expr(node.key)
+            return ir.Comprehension(
+                tuple(bindings), tuple(conditions), (self._expr(node.value),), key
+            )
+        return ir.Comprehension(tuple(bindings), tuple(conditions), (self._expr(node.elt),))
 
     def _lambda(self, node: cst.Lambda) -> ir.Expr:
         """A lambda is a function of its own (`<lambda1>` in its scope): calling it later,
@@ -805,7 +832,9 @@ def _is_literal(expr: ir.Expr) -> bool:
     if isinstance(expr, ir.Const):
         return True
     if isinstance(expr, ir.DictLit):
-        return all(_is_literal(value) for _, value in expr.items)
+        return all(_is_literal(value) for _, value in expr.items) and all(
+            _is_literal(key) for key in expr.keys
+        )
     if isinstance(expr, (ir.Combine, ir.Drop)):
         return all(_is_literal(part) for part in expr.parts)
     if isinstance(expr, ir.Call):
@@ -834,6 +863,14 @@ def _alias_parts(small: cst.BaseSmallStatement) -> tuple[str | None, cst.BaseExp
     ):
         return small.targets[0].target.value, small.value
     return None, None
+
+
+def _names_a_class(index: cst.BaseSlice) -> bool:
+    """Whether a subscript's index reads as a class (`User`, `models.User`), by its case."""
+    if not isinstance(index, cst.Index):
+        return False
+    name = _dotted_name(index.value)
+    return name is not None and name.rsplit(".", 1)[-1][:1].isupper()
 
 
 def _suite_statements(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:

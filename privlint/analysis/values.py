@@ -8,7 +8,7 @@ caller: the caller splices its own trace in front (`splice`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -49,10 +49,23 @@ class Value:
     # The functions a value may be when it is one of several: a dispatch table read with a
     # key known only at run time (`HANDLERS[kind]`), or `f if c else g`. A call runs each.
     options: tuple[str, ...] = ()
+    # A mapping's keys, apart from its values (`{source(): 1}`): iterating it yields them.
+    # None when the value is not known to be a mapping.
+    keys: Taint | None = None
 
     @property
     def tainted(self) -> bool:
         return bool(self.taint)
+
+
+def elements(value: Value) -> Value:
+    """What iterating `value` yields: a mapping's keys, else the value's own data."""
+    return value if value.keys is None else Value(taint=value.keys)
+
+
+def values_only(value: Value) -> Value:
+    """A mapping's values without its keys (`d.values()`, `d.get(k)`, `d[k]`)."""
+    return value if value.keys is None else replace(value, keys=None)
 
 
 _NO_FIELDS: Mapping[str, Value] = MappingProxyType({})
@@ -92,6 +105,9 @@ def join(first: Value, second: Value) -> Value:
         fields = merged
     keep = first if first.type or not second.type else second
     ref = first.ref if first.ref == second.ref else None
+    keys = first.keys
+    if second.keys is not None:
+        keys = second.keys if keys is None else merge_taint(keys, second.keys)
     return Value(
         taint=merge_taint(first.taint, second.taint),
         ref=ref,
@@ -100,6 +116,7 @@ def join(first: Value, second: Value) -> Value:
         origin=keep.origin,
         origin_root=keep.origin_root,
         options=() if ref is not None else callables(first, second),
+        keys=keys,
     )
 
 
@@ -141,26 +158,66 @@ def without_categories(taint: Taint, cleared: tuple[str, ...] | None) -> Taint:
     }
 
 
+def without_fields(value: Value, names: Collection[str], depth: int = 3) -> Value:
+    """`value` without the fields `names` at any of `depth` levels (a mail's sender, in the
+    message or the dict handed over). What only they held leaves the holders' own taint too:
+    `msg["From"] = user.email` put that address into `msg`'s taint as well as its field."""
+    dropped: set[Label] = set()
+
+    def strip(inner: Value, level: int) -> Value:
+        if not inner.fields or level == 0:
+            return inner
+        kept = {}
+        for name, held in inner.fields.items():
+            if name in names:
+                dropped.update(_labels(held, level - 1))
+            else:
+                kept[name] = strip(held, level - 1)
+        return replace(inner, fields=kept)
+
+    stripped = strip(value, depth)
+    if not dropped:
+        return value
+    gone = dropped - {label for inner in stripped.fields.values() for label in _labels(inner)}
+    return _minus(stripped, gone)
+
+
+def _labels(value: Value, depth: int = 3) -> set[Label]:
+    found = set(value.taint.values())
+    if depth > 0:
+        for inner in value.fields.values():
+            found |= _labels(inner, depth - 1)
+    return found
+
+
+def _minus(value: Value, gone: set[Label]) -> Value:
+    taint = {key: label for key, label in value.taint.items() if label not in gone}
+    fields = {name: _minus(inner, gone) for name, inner in value.fields.items()}
+    return replace(value, taint=taint, fields=fields)
+
+
 def relative(value: Value, root: Root, depth: int = 2) -> Value:
     """`value` as seen inside a callee: its labels re-rooted at the parameter path `root`."""
-    taint = {
-        (category, root): Label(category, root, ())
-        for category in sorted({label.category for label in value.taint.values()})
-    }
     fields: Mapping[str, Value] = _NO_FIELDS
     if value.fields and depth > 0:
         fields = {
             name: relative(inner, (*root, name), depth - 1) for name, inner in value.fields.items()
         }
-    origin_root = root if value.type is not None else None
     return Value(
-        taint=taint,
+        taint=_rooted(value.taint, root),
         ref=value.ref,
         type=value.type,
         fields=fields,
-        origin_root=origin_root,
+        origin_root=root if value.type is not None else None,
         options=value.options,
+        keys=None if value.keys is None else _rooted(value.keys, (*root, KEYS)),
     )
+
+
+def _rooted(taint: Taint, root: Root) -> Taint:
+    """One label per category of `taint`, starting at `root` with no steps yet."""
+    categories = sorted({label.category for label in taint.values()})
+    return {(category, root): Label(category, root, ()) for category in categories}
 
 
 def field_label(value: Value, category: str, step: Step) -> Label:
@@ -171,6 +228,7 @@ def field_label(value: Value, category: str, step: Step) -> Label:
 
 
 OBJECT = "@"  # last element of a root that means "the object itself, not one of its labels"
+KEYS = "@keys"  # an element of a root that means "the keys of the mapping there"
 
 
 def shape(value: Value, depth: int = 2) -> tuple[object, ...]:
@@ -179,7 +237,8 @@ def shape(value: Value, depth: int = 2) -> tuple[object, ...]:
     if value.fields and depth > 0:
         fields = tuple(sorted((n, shape(v, depth - 1)) for n, v in value.fields.items()))
     categories = frozenset(label.category for label in value.taint.values())
-    return (categories, value.ref, value.type, fields, value.options)
+    keys = None if value.keys is None else frozenset(lb.category for lb in value.keys.values())
+    return (categories, value.ref, value.type, fields, keys, value.options)
 
 
 def splice(
@@ -194,7 +253,7 @@ def splice(
     for name in path[:-1] if is_object else path:
         if value is None:
             break
-        value = value.fields.get(name)
+        value = Value(taint=value.keys or NO_TAINT) if name == KEYS else value.fields.get(name)
     if value is None:
         return []
     prefix = entry_steps.get(parameter, ())
@@ -208,15 +267,23 @@ def splice(
     ]
 
 
+def _splice_taint(
+    taint: Taint, bound: Mapping[str, Value], entry_steps: Mapping[str, tuple[Step, ...]]
+) -> dict[LabelKey, Label]:
+    spliced_taint: dict[LabelKey, Label] = {}
+    for label in taint.values():
+        for spliced in splice(label, bound, entry_steps):
+            known = spliced_taint.get(spliced.key)
+            if known is None or len(spliced.steps) < len(known.steps):
+                spliced_taint[spliced.key] = spliced
+    return spliced_taint
+
+
 def splice_value(
     value: Value, bound: Mapping[str, Value], entry_steps: Mapping[str, tuple[Step, ...]]
 ) -> Value:
-    taint: dict[LabelKey, Label] = {}
-    for label in value.taint.values():
-        for spliced in splice(label, bound, entry_steps):
-            known = taint.get(spliced.key)
-            if known is None or len(spliced.steps) < len(known.steps):
-                taint[spliced.key] = spliced
+    taint = _splice_taint(value.taint, bound, entry_steps)
+    keys = None if value.keys is None else _splice_taint(value.keys, bound, entry_steps)
     fields: Mapping[str, Value] = _NO_FIELDS
     if value.fields:
         fields = {n: splice_value(v, bound, entry_steps) for n, v in value.fields.items()}
@@ -236,4 +303,5 @@ def splice_value(
         origin=origin,
         origin_root=origin_root,
         options=value.options,
+        keys=keys,
     )

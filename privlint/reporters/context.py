@@ -105,11 +105,15 @@ def count_by_rule(findings: Iterable[Finding]) -> dict[str, int]:
 
 
 def message_with_categories(finding: Finding) -> str:
-    """`message [category, ...]`: what annotations and SARIF results say."""
+    """`message [category, ...]` (the trace's categories, then those other traces bring):
+    what annotations and SARIF results say."""
     message = finding.message or finding.rule_id
     if not finding.categories:
         return message
-    return f"{message} [{', '.join(finding.categories)}]"
+    text = f"{message} [{', '.join(finding.categories)}]"
+    if finding.other_categories:
+        text += f" (by other traces: {', '.join(finding.other_categories)})"
+    return text
 
 
 # Findings privlint raises itself, outside any policy rule (SPEC §1, §3).

@@ -61,6 +61,7 @@ def _finding(finding: Finding) -> dict[str, object]:
         "sink": {"id": finding.sink_id, "kind": finding.sink_kind, "call": finding.sink_call},
         "function": finding.function,
         "categories": list(finding.categories),
+        "other_categories": list(finding.other_categories),
         "trace": [
             {"path": step.path, "line": step.line, "column": step.column, "note": step.note}
             for step in finding.trace

@@ -150,6 +150,7 @@ def _result(
         "partialFingerprints": _fingerprints(finding, line_hash),
         "properties": {
             "categories": list(finding.categories),
+            "other_categories": list(finding.other_categories),
             "sink": {"id": finding.sink_id, "kind": finding.sink_kind, "call": finding.sink_call},
             "function": finding.function,
         },
@@ -210,7 +211,8 @@ def _line_hash(finding: Finding, context: ReportContext) -> str:
     if not text:
         lines = context.source_lines(finding.path)
         text = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
-    parts = [finding.rule_id, "".join(text.split()), ",".join(finding.categories)]
+    categories = sorted((*finding.categories, *finding.other_categories))
+    parts = [finding.rule_id, "".join(text.split()), ",".join(categories)]
     parts += [f"{step.path}\x1e{step.note}" for step in finding.trace]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 

@@ -117,6 +117,9 @@ def header(finding: Finding) -> Text:
     if finding.categories:
         header.append(" ")
         header.append(f"[{', '.join(printable(c) for c in finding.categories)}]", "cyan")
+    if finding.other_categories:
+        others = ", ".join(printable(c) for c in finding.other_categories)
+        header.append(f" (by other traces: {others})", "cyan")
     return header
 
 
