@@ -454,14 +454,18 @@ class CallEvaluation:
         if is_configuration(qualname):  # `os.environ.get("SMTP_PASSWORD")`: the service's own
             return CLEAN
         self.last_was_opaque = True
-        if method == "get" and args:
+        if method in ("get", "get_all") and args:
             literal = call.args[0].value
             if isinstance(literal, ir.Const) and literal.text is not None:
                 self.last_was_opaque = False
                 if receiver is None:  # `request.form.get("email")` on a module-level object
                     note = f'read ["{literal.text}"]'
                     return self.interp.named(CLEAN, literal.text, call.pos, note)
-                return self.interp.item(receiver, literal.text, call.pos)
+                assert isinstance(call.func, ir.Attr)
+                found = self.interp.item(receiver, literal.text, call.pos, dotted(call.func.base))
+                for _, default in args[1:2]:  # `d.get("key", fallback)` is either of them
+                    found = join(found, default)
+                return found
         if receiver is not None and method in MUTATORS and isinstance(call.func, ir.Attr):
             self._mutate(call.func.base, [v for _, v in args])
         if method == "__init__" and self.interp.function.name == "__init__":

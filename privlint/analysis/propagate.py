@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from privlint.analysis import ir
+from privlint.analysis import ir, mail
 from privlint.analysis.callnames import CUT, MESSAGE, dotted, is_configuration
 from privlint.analysis.calls import CallEvaluation
 from privlint.analysis.program import Program
@@ -75,6 +75,7 @@ class Propagation:
         self._active: set[tuple[object, ...]] = set()
         self._module_envs: dict[str, dict[str, Value]] = {}
         self._instance_fields: dict[str, Mapping[str, Value]] = {}
+        self._assigned_objects: dict[str, Mapping[str, Value]] = {}
         self._contexts: dict[str, int] = {}
         self._personal_classes: dict[str, bool] = {}
         self.running: list[Interpreter] = []  # the bodies being interpreted, innermost last
@@ -270,6 +271,24 @@ class Propagation:
             stores = self.entry(init).stores
         self._instance_fields[class_qualname] = stores
         return stores
+
+    def assigned_objects(self, class_qualname: str) -> Mapping[str, Value]:
+        """Objects other methods than `__init__` put on `self` (`self.client = Client(env)`
+        in `init_api()`), by their class only: calls on them resolve, no data comes along."""
+        known = self._assigned_objects.get(class_qualname)
+        if known is not None:
+            return known
+        self._assigned_objects[class_qualname] = {}  # read by one of those methods
+        found: dict[str, Value] = {}
+        for cls in self.program.mro(class_qualname):
+            for name, method in cls.methods:
+                if name == "__init__" or not self.program.is_function(method):
+                    continue
+                for attr, stored in self.entry(method).stores.items():
+                    if (stored.type or stored.ref) and attr not in found:
+                        found[attr] = Value(ref=stored.ref, type=stored.type)
+        self._assigned_objects[class_qualname] = found
+        return found
 
     # ------------------------------------------------------------- helpers
     def _interpret(
@@ -501,7 +520,7 @@ class Interpreter:
         return combine(self.flat(self.expr(part)) for part in node.parts)
 
     def _item(self, node: ir.Item) -> Value:
-        return self.item(self.expr(node.base), node.key, node.pos)
+        return self.item(self.expr(node.base), node.key, node.pos, dotted(node.base))
 
     def _global(self, node: ir.Global) -> Value:
         return self.global_value(node.qualname)
@@ -574,6 +593,22 @@ class Interpreter:
         self, base: Value, attr: str, pos: ir.Pos, written: str | None = None
     ) -> Value:
         """`base.attr`; `written` is how the base reads in the code, for the trace."""
+        value = self._read_attribute(base, attr, pos, written)
+        if attr in mail.ADDRESS_ATTRIBUTES and self.is_mail_message(base, written):
+            value = self.entering(value, mail.CATEGORY, pos, f"read {written}.{attr} (a mail's)")
+        return value
+
+    def is_mail_message(self, value: Value, written: str | None) -> bool:
+        """A mail message by its class (the standard library's, or a project class derived
+        from one), else, of a value privlint knows nothing of, by its name (`msg`)."""
+        cls = self.program.class_of(value.type)
+        if cls is not None:
+            return any(mail.is_message_class(base) for base in self.program.external_bases(cls))
+        if value.type is not None:
+            return mail.is_message_class(value.type)
+        return value.ref is None and mail.names_a_message(written)
+
+    def _read_attribute(self, base: Value, attr: str, pos: ir.Pos, written: str | None) -> Value:
         if base.ref is not None:
             value = self.global_value(f"{base.ref}.{attr}")
             if self._outside_object(base.ref):  # `flask_login.current_user.email`
@@ -593,11 +628,11 @@ class Interpreter:
         # Field sensitivity: an attribute of an object privlint knows nothing of carries
         # what its own name says, never the object's other data (SPEC §3a).
         note = f"read {written or ''}.{attr}"
+        type_name = f"{base.type}.{attr}" if base.type is not None else None
         if base.type is not None:
             configured = self.configured_field(base.type, attr, pos, note)
-            if configured is not None:
-                return configured
-        type_name = f"{base.type}.{attr}" if base.type is not None else None
+            if configured is not None:  # typed on, so its own fields can be declared too
+                return replace(configured, type=type_name)
         if names_a_person(written or "", attr, variable=True):
             return self.entering(
                 Value(type=type_name), "user.name", pos, f"{note} (a person's name)"
@@ -642,17 +677,23 @@ class Interpreter:
             if declared.value is not None and not declared.tags:
                 value = self.expr(declared.value)
             return with_labels(value, labels)
+        assigned = self.propagation.assigned_objects(cls).get(attr)
+        if assigned is not None:
+            return assigned
         return self.named(CLEAN, attr, pos, f"read {short}.{attr}")
 
-    def item(self, base: Value, key: str | None, pos: ir.Pos) -> Value:
+    def item(self, base: Value, key: str | None, pos: ir.Pos, written: str | None = None) -> Value:
+        """`base[key]`; `written` is how the base reads in the code (`msg["From"]`)."""
         if key is not None and key in base.fields:
             return base.fields[key]
         if base.ref is not None and is_configuration(base.ref):
             return CLEAN
         value = Value(taint=base.taint, type=base.type if base.type else None)
-        if key is not None:
-            return self.named(value, key, pos, f'read ["{key}"]')
-        return value
+        if key is None:
+            return value
+        if mail.is_address_header(key) and self.is_mail_message(base, written):
+            return self.entering(value, mail.CATEGORY, pos, f'read {written}["{key}"] (a mail\'s)')
+        return self.named(value, key, pos, f'read ["{key}"]')
 
     def dict_literal(self, node: ir.DictLit) -> Value:
         fields: dict[str, Value] = {}
