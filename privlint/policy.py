@@ -98,8 +98,10 @@ class Propagator:
 
     calls: tuple[str, ...]
     args: tuple[int | str, ...] | None = None  # None: every argument and the receiver
-    keeps: str = "data"  # "data", "object", or "template": `$name` placeholders of the
-    # literal first argument are filled from the caller's variables (flufl.i18n's `_()`)
+    keeps: str = "data"  # "data", "object", "template": `$name` placeholders of the
+    # literal first argument are filled from the caller's variables (flufl.i18n's `_()`),
+    # or "result": a selected function is called, what it returns counts too (Django's
+    # `cache.get_or_set(key, lambda: lookup(ip))`)
 
     def selects(self, key: int | str) -> bool:
         return self.args is None or key in self.args
