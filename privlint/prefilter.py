@@ -58,7 +58,14 @@ class Prefilter:
 
     @classmethod
     def of(cls, policy: Policy) -> Prefilter:
-        configured = [pattern for pattern, _ in (*policy.pii.fields, *policy.pii.returns)]
+        configured = [pattern for pattern, _ in policy.pii.returns]
+        for pattern, _ in policy.pii.fields:
+            # A field of a type only calls produce (`types:`: `stripe.Event.data`) is reached
+            # through those calls: the code writes their names, maybe never the field's.
+            makers = [
+                call for call, type_name in policy.types if pattern.startswith(type_name + ".")
+            ]
+            configured += makers or [pattern]
         return cls(
             tuple((h.pattern, h.builtin) for h in policy.pii.active_names()),
             tuple(sorted({_distinctive_part(pattern) for pattern in configured})),

@@ -47,4 +47,5 @@ def names_a_message(written: str | None) -> bool:
 
 
 def is_address_header(key: str) -> bool:
+    """`From`, `reply-to`: header names are case-insensitive."""
     return key.lower() in ADDRESS_HEADERS

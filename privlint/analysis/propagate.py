@@ -595,7 +595,8 @@ class Interpreter:
         """`base.attr`; `written` is how the base reads in the code, for the trace."""
         value = self._read_attribute(base, attr, pos, written)
         if attr in mail.ADDRESS_ATTRIBUTES and self.is_mail_message(base, written):
-            value = self.entering(value, mail.CATEGORY, pos, f"read {written}.{attr} (a mail's)")
+            note = f"read {written or ''}.{attr} (a mail's)"
+            value = self.entering(value, mail.CATEGORY, pos, note)
         return value
 
     def is_mail_message(self, value: Value, written: str | None) -> bool:
@@ -692,7 +693,8 @@ class Interpreter:
         if key is None:
             return value
         if mail.is_address_header(key) and self.is_mail_message(base, written):
-            return self.entering(value, mail.CATEGORY, pos, f'read {written}["{key}"] (a mail\'s)')
+            note = f'read {written or ""}["{key}"] (a mail\'s)'
+            return self.entering(value, mail.CATEGORY, pos, note)
         return self.named(value, key, pos, f'read ["{key}"]')
 
     def dict_literal(self, node: ir.DictLit) -> Value:
