@@ -275,6 +275,7 @@ def test_a_named_messages_sender_is_email(catalog: Catalog, identifier: str) -> 
         "include_sender",
         "probe_sender",
         "default_sender",
+        "_sender",
         "sender_id",
     ],
 )
