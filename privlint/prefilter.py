@@ -18,9 +18,9 @@ import builtins
 import fnmatch
 import re
 import unicodedata
+from functools import cache
 from typing import TYPE_CHECKING
 
-from privlint.analysis import mail
 from privlint.catalog import first_heuristic
 from privlint.namepatterns import compile_name_pattern
 from privlint.policy import Policy
@@ -34,15 +34,6 @@ _UNICODE_WORD = re.compile(r"[^\W\d]\w*")
 # such as `row["e-mail"]` that a heuristic may still match as a whole.
 _LITERAL = re.compile(rb"\"([^\"\\\n]{1,80})\"|'([^'\\\n]{1,80})'")
 _MARKERS = (b"pii:", b"privlint:")
-# A mail message's address headers and people (`msg["From"]`, `msg.get_all("cc")`,
-# `msg.sender`, see `privlint.analysis.mail`): no name heuristic matches these words.
-_MAIL_READ = re.compile(
-    rb"(?i)(?:\[|\.get(?:_all)?\()\s*[\"'](?:%s)[\"']|\.(?:%s)\b"
-    % (
-        b"|".join(re.escape(header.encode()) for header in sorted(mail.ADDRESS_HEADERS)),
-        b"|".join(attribute.encode() for attribute in sorted(mail.ADDRESS_ATTRIBUTES)),
-    )
-)
 _BUILTINS = frozenset(dir(builtins))
 Heuristics = tuple[tuple[str, bool], ...]
 
@@ -92,7 +83,7 @@ class Prefilter:
         seed = (
             tree is None
             or any(marker in text for marker in _MARKERS)
-            or _MAIL_READ.search(text) is not None
+            or _mail_read().search(text) is not None
             or any(
                 self.personal(word) and (word not in _BUILTINS or _used_uncalled(text, word))
                 for word in words
@@ -111,6 +102,19 @@ class Prefilter:
             )
             self._known[word] = known
         return known
+
+
+@cache
+def _mail_read() -> re.Pattern[bytes]:
+    """A mail message's address headers and people (`msg["From"]`, `msg.get_all("cc")`,
+    `msg.sender`, see `privlint.analysis.mail`): no name heuristic matches these words."""
+    from privlint.analysis import mail
+
+    headers = b"|".join(re.escape(header.encode()) for header in sorted(mail.ADDRESS_HEADERS))
+    attributes = b"|".join(attribute.encode() for attribute in sorted(mail.ADDRESS_ATTRIBUTES))
+    return re.compile(
+        rb"(?i)(?:\[|\.get(?:_all)?\()\s*[\"'](?:%s)[\"']|\.(?:%s)\b" % (headers, attributes)
+    )
 
 
 def _distinctive_part(pattern: str) -> str:
