@@ -103,8 +103,10 @@ class Propagator:
     calls: tuple[str, ...]
     args: tuple[int | str, ...] | None = None  # None: every argument and the receiver
     # "data", "object", "elements" (the object's elements as iteration yields them: a
-    # mapping's keys, for `list(d)`), or "template": `$name` placeholders of the
-    # literal first argument are filled from the caller's variables (flufl.i18n's `_()`)
+    # mapping's keys, for `list(d)`), "template": `$name` placeholders of the literal
+    # first argument are filled from the caller's variables (flufl.i18n's `_()`), or
+    # "result": a selected function is called, what it returns counts too (Django's
+    # `cache.get_or_set(key, lambda: lookup(ip))`)
     keeps: str = "data"
 
     def selects(self, key: int | str) -> bool:

@@ -18,6 +18,7 @@ import builtins
 import fnmatch
 import re
 import unicodedata
+from functools import cache
 from typing import TYPE_CHECKING
 
 from privlint.catalog import first_heuristic
@@ -48,7 +49,14 @@ class Prefilter:
 
     @classmethod
     def of(cls, policy: Policy) -> Prefilter:
-        configured = [pattern for pattern, _ in (*policy.pii.fields, *policy.pii.returns)]
+        configured = [pattern for pattern, _ in policy.pii.returns]
+        for pattern, _ in policy.pii.fields:
+            # A field of a type only calls produce (`types:`: `stripe.Event.data`) is reached
+            # through those calls: the code writes their names, maybe never the field's.
+            makers = [
+                call for call, type_name in policy.types if pattern.startswith(type_name + ".")
+            ]
+            configured += makers or [pattern]
         return cls(
             tuple((h.pattern, h.builtin) for h in policy.pii.active_names()),
             tuple(sorted({_distinctive_part(pattern) for pattern in configured})),
@@ -75,6 +83,7 @@ class Prefilter:
         seed = (
             tree is None
             or any(marker in text for marker in _MARKERS)
+            or _mail_read().search(text) is not None
             or any(
                 self.personal(word) and (word not in _BUILTINS or _used_uncalled(text, word))
                 for word in words
@@ -93,6 +102,19 @@ class Prefilter:
             )
             self._known[word] = known
         return known
+
+
+@cache
+def _mail_read() -> re.Pattern[bytes]:
+    """A mail message's address headers and people (`msg["From"]`, `msg.get_all("cc")`,
+    `msg.sender`, see `privlint.analysis.mail`): no name heuristic matches these words."""
+    from privlint.analysis import mail
+
+    headers = b"|".join(re.escape(header.encode()) for header in sorted(mail.ADDRESS_HEADERS))
+    attributes = b"|".join(attribute.encode() for attribute in sorted(mail.ADDRESS_ATTRIBUTES))
+    return re.compile(
+        rb"(?i)(?:\[|\.get(?:_all)?\()\s*[\"'](?:%s)[\"']|\.(?:%s)\b" % (headers, attributes)
+    )
 
 
 def _distinctive_part(pattern: str) -> str:

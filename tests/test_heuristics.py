@@ -258,7 +258,26 @@ def test_mail_codes_names_for_addresses_are_email(catalog: Catalog, identifier: 
 
 
 @pytest.mark.parametrize(
-    "identifier", ["sender", "recipient_count", "is_recipient", "recipient_id", "from_address"]
+    "identifier", ["original_sender", "envelope_sender", "_mod_sender", "moderationSender"]
+)
+def test_a_named_messages_sender_is_email(catalog: Catalog, identifier: str) -> None:
+    assert catalog.name_category(identifier) == "user.contact.email"
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "sender",
+        "recipient_count",
+        "is_recipient",
+        "recipient_id",
+        "from_address",
+        "include_sender",
+        "probe_sender",
+        "default_sender",
+        "_sender",
+        "sender_id",
+    ],
 )
 def test_senders_counts_and_ids_of_recipients_are_not_email(
     catalog: Catalog, identifier: str

@@ -81,6 +81,9 @@ def prefilter() -> Prefilter:
         b"x = 1  # privlint: ignore[no-pii-in-logs] reviewed\n",
         b"def f(:\n",  # CPython rejects it: only LibCST's verdict counts
         "def f(téléphone, mobile):\n    pass\n".encode(),
+        b"def f(msg):\n    return msg.get('from')\n",  # a mail's address header
+        b"def f(msg):\n    return msg['Reply-To']\n",
+        b"def f(msg):\n    return msg.sender\n",
     ],
 )
 def test_seeds(prefilter: Prefilter, source: bytes) -> None:
@@ -93,6 +96,7 @@ def test_seeds(prefilter: Prefilter, source: bytes) -> None:
         b"def total(prices):\n    return sum(prices)\n",
         b"for a, b in zip(xs, ys):\n    print(a, b)\n",  # the builtin, called
         b"def f(is_email, email_count, phone_id):\n    pass\n",  # flags, counters and ids
+        b"def f(msg):\n    return msg['Subject']\n",  # not an address header
         b"",
     ],
 )
@@ -129,6 +133,22 @@ def test_distinctive_parts_of_configured_patterns(tmp_path: Path) -> None:
     # the payment providers' retrieve and construct_event calls)
     assert {"Customer", "lookup_owner", "username", "retrieve"} <= set(parts)
     assert "find" not in parts  # a word that common would make most files seeds
+
+
+def test_fields_of_a_type_calls_make_are_reached_through_those_calls(tmp_path: Path) -> None:
+    (tmp_path / "privlint.yaml").write_text(
+        "version: 1\n"
+        "types:\n"
+        "  - calls: ['vendor.Client.fetch_order']\n"
+        "    returns: vendor.Response\n"
+        "pii:\n"
+        "  fields:\n"
+        "    'vendor.Response.data': user.contact\n",
+        encoding="utf-8",
+    )
+    parts = Prefilter.of(load_policy(tmp_path / "privlint.yaml", tmp_path)).last_parts
+    assert "fetch_order" in parts
+    assert "data" not in parts  # `response.data` is in most files; the call is where it enters
 
 
 def test_a_broken_file_is_a_seed_with_its_error(prefilter: Prefilter) -> None:

@@ -591,14 +591,18 @@ class CallEvaluation:
         if is_configuration(qualname):  # `os.environ.get("SMTP_PASSWORD")`: the service's own
             return CLEAN
         self.last_was_opaque = True
-        if method == "get" and args:
+        if method in ("get", "get_all") and args:
             literal = call.args[0].value
             if isinstance(literal, ir.Const) and literal.text is not None:
                 self.last_was_opaque = False
                 if receiver is None:  # `request.form.get("email")` on a module-level object
                     note = f'read ["{literal.text}"]'
                     return self.interp.named(CLEAN, literal.text, call.pos, note)
-                return self.interp.item(receiver, literal.text, call.pos)
+                assert isinstance(call.func, ir.Attr)
+                found = self.interp.item(receiver, literal.text, call.pos, dotted(call.func.base))
+                for _, default in args[1:2]:  # `d.get("key", fallback)` is either of them
+                    found = join(found, default)
+                return found
             options = callables(*receiver.fields.values()) if receiver is not None else ()
             if options:  # `HANDLERS.get(kind, default)`: one of the table's functions
                 self.last_was_opaque = False
@@ -635,7 +639,7 @@ class CallEvaluation:
                 propagator = EVERY_ARGUMENT
             if propagator is not None:
                 self.last_was_opaque = False
-                value = self._propagated(propagator, receiver, args)
+                value = self._propagated(propagator, receiver, args, call.pos)
                 return replace(value, type=value.type or result_type)
         result = Value(type=result_type, origin=origin)
         callee = method or qualname.rsplit(".", 1)[-1]
@@ -652,12 +656,22 @@ class CallEvaluation:
         stores[MESSAGE] = combine([stores.get(MESSAGE, CLEAN), *map(self.interp.flat, given)])
 
     def _propagated(
-        self, propagator: Propagator, receiver: Value | None, args: list[tuple[ir.Arg, Value]]
+        self,
+        propagator: Propagator,
+        receiver: Value | None,
+        args: list[tuple[ir.Arg, Value]],
+        pos: ir.Pos,
     ) -> Value:
         """What a modelled call returns: its selected arguments' data, or one of them whole."""
         selected = [v for arg, v in args if arg.star or propagator.selects(arg.key)]
         if receiver is not None and (propagator.args is None or "self" in propagator.args):
             selected.insert(0, receiver)
+        if propagator.keeps == "result":  # a function given is called: its result counts
+            selected += [
+                self.invoke(value.ref, {}, pos)
+                for value in list(selected)
+                if value.ref is not None and self.program.is_function(value.ref)
+            ]
         if propagator.keeps == "template" and args and isinstance(args[0][0].value, ir.Const):
             template = args[0][0].value.text or ""
             filled = [self.interp.lookup(name) for name in PLACEHOLDER.findall(template)]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from privlint.analysis import ir
+from privlint.analysis import ir, mail
 from privlint.analysis.callnames import CUT, MESSAGE, dotted, is_configuration
 from privlint.analysis.calls import BOUND_SELF, CallEvaluation
 from privlint.analysis.program import Program, generic_base
@@ -80,6 +80,7 @@ class Propagation:
         self._active: set[tuple[object, ...]] = set()
         self._module_envs: dict[str, dict[str, Value]] = {}
         self._instance_fields: dict[str, Mapping[str, Value]] = {}
+        self._assigned_objects: dict[str, Mapping[str, Value]] = {}
         self._contexts: dict[str, int] = {}
         self._personal_classes: dict[str, bool] = {}
         self.running: list[Interpreter] = []  # the bodies being interpreted, innermost last
@@ -275,6 +276,24 @@ class Propagation:
             stores = self.entry(init).stores
         self._instance_fields[class_qualname] = stores
         return stores
+
+    def assigned_objects(self, class_qualname: str) -> Mapping[str, Value]:
+        """Objects other methods than `__init__` put on `self` (`self.client = Client(env)`
+        in `init_api()`), by their class only: calls on them resolve, no data comes along."""
+        known = self._assigned_objects.get(class_qualname)
+        if known is not None:
+            return known
+        self._assigned_objects[class_qualname] = {}  # read by one of those methods
+        found: dict[str, Value] = {}
+        for cls in self.program.mro(class_qualname):
+            for name, method in cls.methods:
+                if name == "__init__" or not self.program.is_function(method):
+                    continue
+                for attr, stored in self.entry(method).stores.items():
+                    if (stored.type or stored.ref) and attr not in found:
+                        found[attr] = Value(ref=stored.ref, type=stored.type)
+        self._assigned_objects[class_qualname] = found
+        return found
 
     # ------------------------------------------------------------- helpers
     def _interpret(
@@ -533,7 +552,9 @@ class Interpreter:
         if node.type_args is not None and self.program.class_of(base.ref) is not None:
             return replace(base, ref=f"{base.ref}[{node.type_args}]")  # `Repository[User]`
         overridden = self.calls.special_method(base, "__getitem__", [CLEAN], node.pos)
-        return overridden if overridden is not None else self.item(base, node.key, node.pos)
+        if overridden is not None:
+            return overridden
+        return self.item(base, node.key, node.pos, dotted(node.base))
 
     def _global(self, node: ir.Global) -> Value:
         return self.global_value(node.qualname)
@@ -609,6 +630,23 @@ class Interpreter:
         self, base: Value, attr: str, pos: ir.Pos, written: str | None = None
     ) -> Value:
         """`base.attr`; `written` is how the base reads in the code, for the trace."""
+        value = self._read_attribute(base, attr, pos, written)
+        if attr in mail.ADDRESS_ATTRIBUTES and self.is_mail_message(base, written):
+            note = f"read {written or ''}.{attr} (a mail's)"
+            value = self.entering(value, mail.CATEGORY, pos, note)
+        return value
+
+    def is_mail_message(self, value: Value, written: str | None) -> bool:
+        """A mail message by its class (the standard library's, or a project class derived
+        from one), else, of a value privlint knows nothing of, by its name (`msg`)."""
+        cls = self.program.class_of(value.type)
+        if cls is not None:
+            return any(mail.is_message_class(base) for base in self.program.external_bases(cls))
+        if value.type is not None:
+            return mail.is_message_class(value.type)
+        return value.ref is None and mail.names_a_message(written)
+
+    def _read_attribute(self, base: Value, attr: str, pos: ir.Pos, written: str | None) -> Value:
         if base.ref is not None:
             value = self.global_value(f"{base.ref}.{attr}")
             if self._outside_object(base.ref):  # `flask_login.current_user.email`
@@ -629,11 +667,11 @@ class Interpreter:
         # what its own name says, never the object's other data (SPEC §3a).
         note = f"read {written or ''}.{attr}"
         outside = generic_base(base.type) if base.type is not None else None
+        type_name = f"{outside}.{attr}" if outside is not None else None
         if outside is not None:
             configured = self.configured_field(outside, attr, pos, note)
-            if configured is not None:
-                return configured
-        type_name = f"{outside}.{attr}" if outside is not None else None
+            if configured is not None:  # typed on, so its own fields can be declared too
+                return replace(configured, type=type_name)
         if names_a_person(written or "", attr, variable=True):
             return self.entering(
                 Value(type=type_name), "user.name", pos, f"{note} (a person's name)"
@@ -681,13 +719,19 @@ class Interpreter:
                 value = self.expr(declared.value)
             return with_labels(value, labels)
         stored = self.propagation.instance_fields(cls).get(attr)
-        if stored is not None:  # `self.handle = handle  # pii: ...` in `__init__`
-            note = f"read {short}.{attr} (stored by __init__)"
-            categories = sorted(
-                {label.category for label in stored.taint.values() if not label.root}
+        assigned = self.propagation.assigned_objects(cls).get(attr)
+        if stored is not None or assigned is not None:
+            # an object another method puts on `self` keeps its class; what `__init__`
+            # stores there with a tag (`self.handle = handle  # pii: ...`) keeps its tag
+            value = (
+                assigned if assigned is not None else Value(type=stored.type if stored else None)
             )
-            labels = [field_label(base, c, self.step(pos, note)) for c in categories]
-            return with_labels(Value(type=stored.type), labels)
+            if stored is not None:
+                note = f"read {short}.{attr} (stored by __init__)"
+                categories = {label.category for label in stored.taint.values() if not label.root}
+                step = self.step(pos, note)
+                value = with_labels(value, [field_label(base, c, step) for c in sorted(categories)])
+            return value
         return self.named(CLEAN, attr, pos, f"read {short}.{attr}")
 
     def declared_fields(self, base: Value, cls: str, pos: ir.Pos) -> Value:
@@ -704,16 +748,20 @@ class Interpreter:
             fields[declared.name] = with_labels(CLEAN, labels)
         return Value(fields=fields)
 
-    def item(self, base: Value, key: str | None, pos: ir.Pos) -> Value:
+    def item(self, base: Value, key: str | None, pos: ir.Pos, written: str | None = None) -> Value:
+        """`base[key]`; `written` is how the base reads in the code (`msg["From"]`)."""
         if key is not None and key in base.fields:
             return base.fields[key]
         if base.ref is not None and is_configuration(base.ref):
             return CLEAN
         options = callables(*base.fields.values()) if key is None else ()
         value = Value(taint=base.taint, type=base.type if base.type else None, options=options)
-        if key is not None:
-            return self.named(value, key, pos, f'read ["{key}"]')
-        return value
+        if key is None:
+            return value
+        if mail.is_address_header(key) and self.is_mail_message(base, written):
+            note = f'read {written or ""}["{key}"] (a mail\'s)'
+            return self.entering(value, mail.CATEGORY, pos, note)
+        return self.named(value, key, pos, f'read ["{key}"]')
 
     def dict_literal(self, node: ir.DictLit) -> Value:
         """A mapping: fields by literal key, its values' data, and apart the data its other
