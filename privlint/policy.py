@@ -98,8 +98,10 @@ class Propagator:
 
     calls: tuple[str, ...]
     args: tuple[int | str, ...] | None = None  # None: every argument and the receiver
-    keeps: str = "data"  # "data", "object", or "template": `$name` placeholders of the
-    # literal first argument are filled from the caller's variables (flufl.i18n's `_()`)
+    keeps: str = "data"  # "data", "object", "elements" (the object, but a mapping gives
+    # its keys: `sorted(kwargs)`), or "template": `$name` placeholders of the literal first
+    # argument are filled from the caller's variables (flufl.i18n's `_()`), or
+    # "substitution": `string.Template(text).substitute(mapping)` shows the values its text names
 
     def selects(self, key: int | str) -> bool:
         return self.args is None or key in self.args

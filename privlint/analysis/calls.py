@@ -40,6 +40,7 @@ from privlint.analysis.values import (
     Value,
     combine,
     join,
+    keys_of,
     merge_taint,
     splice_value,
     without_categories,
@@ -488,7 +489,7 @@ class CallEvaluation:
                 propagator = EVERY_ARGUMENT
             if propagator is not None:
                 self.last_was_opaque = False
-                value = self._propagated(propagator, receiver, args, call.pos)
+                value = self._propagated(propagator, receiver, args, call)
                 return replace(value, type=value.type or result_type)
         result = Value(type=result_type, origin=origin)
         callee = method or qualname.rsplit(".", 1)[-1]
@@ -509,22 +510,44 @@ class CallEvaluation:
         propagator: Propagator,
         receiver: Value | None,
         args: list[tuple[ir.Arg, Value]],
-        pos: ir.Pos,
+        call: ir.Call,
     ) -> Value:
         """What a modelled call returns: its selected arguments' data, or one of them whole."""
+        if propagator.keeps == "substitution":
+            return self._substituted(receiver, args, call)
         selected = [v for arg, v in args if arg.star or propagator.selects(arg.key)]
         if receiver is not None and (propagator.args is None or "self" in propagator.args):
             selected.insert(0, receiver)
         if propagator.keeps == "template" and args and isinstance(args[0][0].value, ir.Const):
             template = args[0][0].value.text or ""
-            filled = [self._placeholder(path, pos) for path in PLACEHOLDER.findall(template)]
+            filled = [self._placeholder(path, call.pos) for path in PLACEHOLDER.findall(template)]
             selected += [value for value in filled if value.tainted or value.fields]
-        if propagator.keeps == "object":
+        if propagator.keeps in ("object", "elements"):
             kept = CLEAN
             for value in selected:
-                kept = join(kept, value)
+                kept = join(kept, keys_of(value) if propagator.keeps == "elements" else value)
             return kept
         return combine(self.interp.flat(value) for value in selected)
+
+    def _substituted(
+        self, receiver: Value | None, args: list[tuple[ir.Arg, Value]], call: ir.Call
+    ) -> Value:
+        """`Template(text).substitute(mapping, **names)`: the text's own data, and of the
+        mapping the values its `$name`s take. A text privlint cannot see (a template loaded
+        from a file) takes none: which values it shows is not in the code."""
+        shown = [receiver] if receiver is not None else []
+        built = call.func.base if isinstance(call.func, ir.Attr) else None
+        text = None
+        if isinstance(built, ir.Call) and built.args and isinstance(built.args[0].value, ir.Const):
+            text = built.args[0].value.text
+        names = {path.split(".")[0] for path in PLACEHOLDER.findall(text or "")}
+        for arg, value in args:
+            if arg.key in (0, "mapping") and names:
+                picked = [value.fields[n] for n in names if n in value.fields]
+                shown += picked if value.fields else [value]
+            elif isinstance(arg.key, str) and arg.key in names:
+                shown.append(value)
+        return combine(self.interp.flat(value) for value in shown)
 
     def _placeholder(self, path: str, pos: ir.Pos) -> Value:
         """What a template's `$name` or `${name.attr}` shows: the caller's variable, read on."""

@@ -97,6 +97,15 @@ def join(first: Value, second: Value) -> Value:
     )
 
 
+def keys_of(value: Value) -> Value:
+    """What iterating `value` gives when it is a mapping with literal keys (`**kwargs`,
+    `{"auth": ...}`): the keys, so none of the values' data; anything else is its own elements."""
+    if not value.fields or value.type is not None or value.ref is not None:
+        return value
+    held = {label.category for inner in value.fields.values() for label in inner.taint.values()}
+    return Value(taint={k: label for k, label in value.taint.items() if label.category not in held})
+
+
 def with_labels(value: Value, labels: Iterable[Label]) -> Value:
     extra = {label.key: label for label in labels}
     if not extra:
