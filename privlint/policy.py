@@ -76,6 +76,7 @@ class SinkSpec:
     args: tuple[int | str, ...] | None = None  # None: every argument; "self": the receiver
     processor: str | None = None  # the third party the data goes to, by name, for the data map
     stores: tuple[str, ...] = ()
+    raises: tuple[int | str, ...] = ()  # arguments the exception the call raises shows (its URL)
 
     def selects(self, key: int | str) -> bool:
         return self.args is None or key in self.args

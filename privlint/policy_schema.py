@@ -47,7 +47,7 @@ _CHECK_KEYS = ("format", "severity", "baseline", "jobs", "cache")
 FORMATS = ("text", "concise", "json", "sarif", "github", "junit")
 _PII_KEYS = ("fields", "names", "returns", "disable_default_names")
 _NAME_KEYS = ("pattern", "category")
-_SINK_KEYS = ("id", "kind", "calls", "stores", "args", "processor")
+_SINK_KEYS = ("id", "kind", "calls", "stores", "args", "processor", "raises")
 _SANITIZER_KEYS = ("calls", "clears")
 _PROPAGATOR_KEYS = ("calls", "args", "keeps")
 _KEEPS = ("data", "object", "elements", "template", "substitution")
@@ -322,12 +322,18 @@ class LayerReader:
             return None
         args = self.r.optional(fields, label, "args", self._args) if "args" in fields else "all"
         processor = self.r.optional(fields, label, "processor", self.r.text)
+        raises = self.r.optional(fields, label, "raises", self._args) if "raises" in fields else ()
         if sink_id is None or kind is None or calls is None or stores is None or args is None:
             return None
-        if "processor" in fields and processor is None:
+        if raises == "all":
+            self.r.report(node.mark, f"{label}.raises: list the arguments its error shows")
+            return None
+        if ("processor" in fields and processor is None) or raises is None:
             return None
         selected = args if isinstance(args, tuple) else None
-        return SinkSpec(sink_id, kind, calls, selected, stores=stores, processor=processor)
+        return SinkSpec(
+            sink_id, kind, calls, selected, stores=stores, processor=processor, raises=tuple(raises)
+        )
 
     def _stores(self, node: Node, label: str) -> tuple[str, ...] | None:
         stores = self.r.each(node, label, "a list of store patterns", self._store)

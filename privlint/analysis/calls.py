@@ -38,6 +38,7 @@ from privlint.analysis.values import (
     LabelKey,
     Taint,
     Value,
+    add_step,
     combine,
     join,
     keys_of,
@@ -97,6 +98,11 @@ class CallEvaluation:
             if receiver is not None and sink.args is not None and "self" in sink.args:
                 selected.append(receiver)
             self.interp.hit(sink, call.pos, name, selected)
+            if sink.raises:
+                shown = [v for arg, v in args if arg.key in sink.raises or arg.star]
+                step = self.interp.step(call.pos, f"in the error {name}() raises")
+                taint = merge_taint(*(self.interp.flatten(v) for v in shown))
+                self.interp.raising(Value(taint=add_step(taint, step)))
             return Value(type=self.catalog.result_type(qualname))
 
         method = call.func.attr if isinstance(call.func, ir.Attr) else None
@@ -341,6 +347,8 @@ class CallEvaluation:
         note = f"read {function.name} (a property)" if function.kind == "property" else None
         steps = self._entry_steps(target, pos, note or f"passed to {function.name}()")
         self.interp.splice_hits(outcome.hits, bound, steps)
+        if outcome.raised.tainted:
+            self.interp.raising(splice_value(outcome.raised, bound, steps))
         if inherits:
             for field_name, stored in outcome.stores.items():
                 self.interp.store_self(field_name, splice_value(stored, bound, steps))

@@ -124,6 +124,14 @@ class Yield(Record):
     pos: Pos
 
 
+@dataclass(frozen=True, slots=True)
+class Caught(Record):
+    """`e` in `except X as e:`: the exception the `try` body raised, as its message shows it."""
+
+    name: str
+    pos: Pos
+
+
 Expr = (
     Const
     | Name
@@ -137,6 +145,7 @@ Expr = (
     | Comprehension
     | Walrus
     | Yield
+    | Caught
 )
 
 CONST = Const()
@@ -208,6 +217,7 @@ class Branch(Record):
 
     arms: tuple[Block, ...]
     may_skip: bool
+    catches: bool = False  # try/except: the first arm is the `try` body, the others handle it
 
 
 @dataclass(frozen=True, slots=True)

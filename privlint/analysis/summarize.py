@@ -337,8 +337,8 @@ class _ModuleLowering:
             yield from self._suite(node.body, scope)
         elif isinstance(node, (cst.Try, cst.TryStar)):
             tried = self._suite(node.body, scope) + self._orelse(node.orelse, scope)
-            handlers = tuple(self._suite(handler.body, scope) for handler in node.handlers)
-            yield ir.Branch((tried, *handlers), may_skip=False)
+            handlers = tuple(self._handler(handler, scope) for handler in node.handlers)
+            yield ir.Branch((tried, *handlers), may_skip=False, catches=True)
             if node.finalbody is not None:
                 yield from self._suite(node.finalbody.body, scope)
         elif isinstance(node, cst.Match):
@@ -392,6 +392,14 @@ class _ModuleLowering:
         elif isinstance(node, (cst.Import, cst.ImportFrom)):
             for local, qualname in self._import_bindings(node):
                 yield self._bind(local, qualname)
+
+    def _handler(self, node: cst.ExceptHandler | cst.ExceptStarHandler, scope: str) -> ir.Block:
+        body = self._suite(node.body, scope)
+        if node.name is None or not isinstance(node.name.name, cst.Name):
+            return body
+        name = node.name.name.value
+        pos = self._pos(node.name)
+        return (ir.Assign((ir.TName(name),), ir.Caught(name, pos), pos), *body)
 
     def _target(self, node: cst.BaseExpression) -> ir.Target:
         if isinstance(node, cst.Name):
