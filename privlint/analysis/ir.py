@@ -212,6 +212,13 @@ class Raise(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class Reraise(Record):
+    """A bare `raise` in a handler: the exception it handles goes on up."""
+
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
 class Branch(Record):
     """Alternative blocks (if/else, try/except, match cases); at least one runs."""
 
@@ -227,7 +234,7 @@ class Loop(Record):
     body: Block
 
 
-Stmt = Assign | Eval | Return | Raise | Branch | Loop
+Stmt = Assign | Eval | Return | Raise | Reraise | Branch | Loop
 Block = tuple[Stmt, ...]
 
 

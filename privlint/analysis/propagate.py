@@ -364,6 +364,9 @@ class Interpreter:
             )
         elif isinstance(statement, ir.Raise):
             self.raise_(statement)
+        elif isinstance(statement, ir.Reraise):
+            if self.caught:  # not reported again: the message is the one raised before
+                self.raising(self.caught[-1])
         elif isinstance(statement, ir.Branch):
             self.branch(statement)
         elif isinstance(statement, ir.Loop):

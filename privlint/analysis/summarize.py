@@ -387,6 +387,8 @@ class _ModuleLowering:
             yield ir.Return(value, self._pos(node))
         elif isinstance(node, cst.Raise) and node.exc is not None:
             yield ir.Raise(self._expr(node.exc), self._pos(node))
+        elif isinstance(node, cst.Raise):
+            yield ir.Reraise(self._pos(node))
         elif isinstance(node, cst.Assert):
             yield ir.Eval(ir.Drop((self._expr(node.test),)))
         elif isinstance(node, (cst.Import, cst.ImportFrom)):
