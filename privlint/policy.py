@@ -80,6 +80,7 @@ class SinkSpec:
     # a mail's `from_email`, `reply_to`, `From` header. Not checked: they say who sends,
     # not whose data is sent.
     sender: tuple[str, ...] = ()
+    raises: tuple[int | str, ...] = ()  # arguments the exception the call raises shows (its URL)
 
     def selects(self, key: int | str) -> bool:
         return key not in self.sender and (self.args is None or key in self.args)
@@ -104,9 +105,10 @@ class Propagator:
     args: tuple[int | str, ...] | None = None  # None: every argument and the receiver
     # "data", "object", "elements" (the object's elements as iteration yields them: a
     # mapping's keys, for `list(d)`), "template": `$name` placeholders of the literal
-    # first argument are filled from the caller's variables (flufl.i18n's `_()`), or
-    # "result": a selected function is called, what it returns counts too (Django's
-    # `cache.get_or_set(key, lambda: lookup(ip))`)
+    # first argument are filled from the caller's variables (flufl.i18n's `_()`),
+    # "substitution": `string.Template(text).substitute(mapping)` shows the values its
+    # text names, or "result": a selected function is called, what it returns counts too
+    # (Django's `cache.get_or_set(key, lambda: lookup(ip))`)
     keeps: str = "data"
 
     def selects(self, key: int | str) -> bool:

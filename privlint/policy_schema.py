@@ -47,10 +47,10 @@ _CHECK_KEYS = ("format", "severity", "baseline", "jobs", "cache")
 FORMATS = ("text", "concise", "json", "sarif", "github", "junit")
 _PII_KEYS = ("fields", "names", "returns", "disable_default_names")
 _NAME_KEYS = ("pattern", "category")
-_SINK_KEYS = ("id", "kind", "calls", "stores", "args", "processor", "sender")
+_SINK_KEYS = ("id", "kind", "calls", "stores", "args", "processor", "sender", "raises")
 _SANITIZER_KEYS = ("calls", "clears")
 _PROPAGATOR_KEYS = ("calls", "args", "keeps")
-_KEEPS = ("data", "object", "elements", "template", "result")
+_KEEPS = ("data", "object", "elements", "template", "substitution", "result")
 _TYPE_KEYS = ("calls", "returns")
 _DOC_KEYS = ("summary", "why", "example", "instead")
 _RULE_KEYS = ("id", "severity", "message", "categories", "sinks", "allow", "enabled", *_DOC_KEYS)
@@ -325,12 +325,25 @@ class LayerReader:
         sender = (
             self.r.optional(fields, label, "sender", self._sender) if "sender" in fields else ()
         )
+        raises = self.r.optional(fields, label, "raises", self._args) if "raises" in fields else ()
         if sink_id is None or kind is None or calls is None or stores is None or args is None:
             return None
-        if ("processor" in fields and processor is None) or sender is None:
+        if raises == "all":
+            self.r.report(node.mark, f"{label}.raises: list the arguments its error shows")
+            return None
+        if ("processor" in fields and processor is None) or sender is None or raises is None:
             return None
         selected = args if isinstance(args, tuple) else None
-        return SinkSpec(sink_id, kind, calls, selected, processor, stores, sender=tuple(sender))
+        return SinkSpec(
+            sink_id,
+            kind,
+            calls,
+            selected,
+            processor,
+            stores,
+            sender=tuple(sender),
+            raises=tuple(raises),
+        )
 
     def _sender(self, node: Node, label: str) -> tuple[str, ...] | None:
         """Keywords and field names; a header name (`Reply-To`) is a field name too."""

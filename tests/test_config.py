@@ -288,6 +288,22 @@ def test_sink_sender_lists_names(tmp_path: Path) -> None:
     )
 
 
+def test_sink_raises_lists_the_arguments_its_error_shows(tmp_path: Path) -> None:
+    sink = """\
+        version: 1
+        extends: []
+        sinks:
+          - {id: api, kind: http, calls: [acme.api.get], raises: RAISES}
+        """
+    config = write(tmp_path, sink.replace("RAISES", "[0, url]"))
+    (loaded,) = load_policy(config, tmp_path).sinks
+    assert loaded.raises == (0, "url")
+    config = write(tmp_path, sink.replace("RAISES", "all"))
+    assert only_problem(config, tmp_path).endswith(
+        "sinks[0].raises: list the arguments its error shows"
+    )
+
+
 def test_duplicate_sink_id_in_one_file(tmp_path: Path) -> None:
     config = write(
         tmp_path,

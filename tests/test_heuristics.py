@@ -283,3 +283,30 @@ def test_senders_counts_and_ids_of_recipients_are_not_email(
     catalog: Catalog, identifier: str
 ) -> None:
     assert catalog.name_category(identifier) is None
+
+
+@pytest.mark.parametrize(
+    "identifier", ["username", "requesting_user_username", "login_name", "screenName"]
+)
+def test_the_name_a_person_signs_in_with_is_a_username(catalog: Catalog, identifier: str) -> None:
+    assert catalog.name_category(identifier) == "user.account.username"
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "login",
+        "last_login",
+        "username_validator",
+        "USERNAME_FIELD",
+        "username_length_max",
+        "EMAIL_HOST_USER",
+        "is_username_taken",
+        "username_changes",
+        "usernames",
+    ],
+)
+def test_validators_settings_and_timestamps_of_usernames_are_not_usernames(
+    catalog: Catalog, identifier: str
+) -> None:
+    assert catalog.name_category(identifier) is None

@@ -36,10 +36,12 @@ from privlint.analysis.callnames import (
 from privlint.analysis.program import generic_base
 from privlint.analysis.values import (
     CLEAN,
+    NO_TAINT,
     Label,
     LabelKey,
     Taint,
     Value,
+    add_step,
     callables,
     combine,
     elements,
@@ -139,6 +141,11 @@ class CallEvaluation:
             if sink.sender:
                 selected = [without_fields(v, sink.sender) for v in selected]
             self.interp.hit(sink, call.pos, name, selected)
+            if sink.raises:
+                shown = [v for arg, v in args if arg.key in sink.raises or arg.star]
+                step = self.interp.step(call.pos, f"in the error {name}() raises")
+                taint = merge_taint(*(self.interp.flatten(v) for v in shown))
+                self.interp.raising(Value(taint=add_step(taint, step)))
             return Value(type=self.catalog.result_type(qualname))
 
         method = call.func.attr if isinstance(call.func, ir.Attr) else None
@@ -459,6 +466,8 @@ class CallEvaluation:
         note = f"read {function.name} (a property)" if function.kind == "property" else None
         steps = self._entry_steps(target, pos, note or f"passed to {function.name}()")
         self.interp.splice_hits(outcome.hits, bound, steps)
+        if outcome.raised.tainted:
+            self.interp.raising(splice_value(outcome.raised, bound, steps))
         if into is not None:
             for field_name, stored in outcome.stores.items():
                 value = splice_value(stored, bound, steps)
@@ -504,7 +513,7 @@ class CallEvaluation:
                 extra_kwargs[arg.key] = value
         if double_star is not None and extra_kwargs:
             kwargs = combine(extra_kwargs.values())
-            bound[double_star.name] = replace(kwargs, fields=extra_kwargs)
+            bound[double_star.name] = replace(kwargs, fields=extra_kwargs, keys=NO_TAINT)
         return bound
 
     def _entry_steps(self, target: str, pos: ir.Pos, note: str) -> dict[str, tuple[Step, ...]]:
@@ -639,7 +648,7 @@ class CallEvaluation:
                 propagator = EVERY_ARGUMENT
             if propagator is not None:
                 self.last_was_opaque = False
-                value = self._propagated(propagator, receiver, args, call.pos)
+                value = self._propagated(propagator, receiver, args, call)
                 return replace(value, type=value.type or result_type)
         result = Value(type=result_type, origin=origin)
         callee = method or qualname.rsplit(".", 1)[-1]
@@ -660,21 +669,23 @@ class CallEvaluation:
         propagator: Propagator,
         receiver: Value | None,
         args: list[tuple[ir.Arg, Value]],
-        pos: ir.Pos,
+        call: ir.Call,
     ) -> Value:
         """What a modelled call returns: its selected arguments' data, or one of them whole."""
+        if propagator.keeps == "substitution":
+            return self._substituted(receiver, args, call)
         selected = [v for arg, v in args if arg.star or propagator.selects(arg.key)]
         if receiver is not None and (propagator.args is None or "self" in propagator.args):
             selected.insert(0, receiver)
         if propagator.keeps == "result":  # a function given is called: its result counts
             selected += [
-                self.invoke(value.ref, {}, pos)
+                self.invoke(value.ref, {}, call.pos)
                 for value in list(selected)
                 if value.ref is not None and self.program.is_function(value.ref)
             ]
         if propagator.keeps == "template" and args and isinstance(args[0][0].value, ir.Const):
             template = args[0][0].value.text or ""
-            filled = [self.interp.lookup(name) for name in PLACEHOLDER.findall(template)]
+            filled = [self._placeholder(path, call.pos) for path in PLACEHOLDER.findall(template)]
             selected += [value for value in filled if value.tainted or value.fields]
         if propagator.keeps == "elements":  # `list(d)`, `sorted(d)`: a mapping's keys
             selected = [elements(value) for value in selected]
@@ -684,6 +695,35 @@ class CallEvaluation:
                 kept = join(kept, value)
             return kept
         return combine(self.interp.flat(value) for value in selected)
+
+    def _substituted(
+        self, receiver: Value | None, args: list[tuple[ir.Arg, Value]], call: ir.Call
+    ) -> Value:
+        """`Template(text).substitute(mapping, **names)`: the text's own data, and of the
+        mapping the values its `$name`s take. A text privlint cannot see (a template loaded
+        from a file) takes none: which values it shows is not in the code."""
+        shown = [receiver] if receiver is not None else []
+        built = call.func.base if isinstance(call.func, ir.Attr) else None
+        text = None
+        if isinstance(built, ir.Call) and built.args and isinstance(built.args[0].value, ir.Const):
+            text = built.args[0].value.text
+        names = {path.split(".")[0] for path in PLACEHOLDER.findall(text or "")}
+        for arg, value in args:
+            if arg.key in (0, "mapping") and names:
+                picked = [value.fields[n] for n in names if n in value.fields]
+                shown += picked if value.fields else [value]
+            elif isinstance(arg.key, str) and arg.key in names:
+                shown.append(value)
+        return combine(self.interp.flat(value) for value in shown)
+
+    def _placeholder(self, path: str, pos: ir.Pos) -> Value:
+        """What a template's `$name` or `${name.attr}` shows: the caller's variable, read on."""
+        head, *attrs = path.split(".")
+        value = self.interp.lookup(head)
+        for attr in attrs:
+            value = self.interp.read_attribute(value, attr, pos, head)
+            head = f"{head}.{attr}"
+        return value
 
     def _query_type(
         self,

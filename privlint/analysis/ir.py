@@ -135,6 +135,14 @@ class Yield(Record):
     pos: Pos
 
 
+@dataclass(frozen=True, slots=True)
+class Caught(Record):
+    """`e` in `except X as e:`: the exception the `try` body raised, as its message shows it."""
+
+    name: str
+    pos: Pos
+
+
 Expr = (
     Const
     | Name
@@ -148,6 +156,7 @@ Expr = (
     | Comprehension
     | Walrus
     | Yield
+    | Caught
 )
 
 CONST = Const()
@@ -215,11 +224,19 @@ class Raise(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class Reraise(Record):
+    """A bare `raise` in a handler: the exception it handles goes on up."""
+
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
 class Branch(Record):
     """Alternative blocks (if/else, try/except, match cases); at least one runs."""
 
     arms: tuple[Block, ...]
     may_skip: bool
+    catches: bool = False  # try/except: the first arm is the `try` body, the others handle it
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +246,7 @@ class Loop(Record):
     body: Block
 
 
-Stmt = Assign | Eval | Return | Raise | Branch | Loop
+Stmt = Assign | Eval | Return | Raise | Reraise | Branch | Loop
 Block = tuple[Stmt, ...]
 
 

@@ -66,6 +66,7 @@ class Outcome:
     env: dict[str, Value] = field(default_factory=dict)
     cut: bool = False  # not analysed: the call chain is deeper than MAX_DEPTH
     cut_below: bool = False  # analysed, but a call inside was cut: true of this depth only
+    raised: Value = CLEAN  # what the exceptions it lets escape show
 
 
 class Propagation:
@@ -320,6 +321,7 @@ class Propagation:
             interpreter.relative_hits,
             interpreter.env,
             cut_below=interpreter.calls.cut_below,
+            raised=combine(interpreter.escaping),
         )
 
     def _return_type(self, function: ir.FunctionIR, env: Mapping[str, Value]) -> str | None:
@@ -373,6 +375,9 @@ class Interpreter:
         self.stores: dict[str, Value] = {}
         self.relative_hits: list[SinkHit] = []
         self.loop_heads: set[int] = set()  # ids of the `for` targets' assignments
+        self.escaping: list[Value] = []  # exceptions raised outside any `try` of this body
+        self.catching: list[list[Value]] = []  # per enclosing `try` body, what it raised
+        self.caught: list[Value] = []  # per enclosing handler, the exception it handles
         self.calls = CallEvaluation(self)
 
     # ------------------------------------------------------------ statements
@@ -395,6 +400,9 @@ class Interpreter:
             )
         elif isinstance(statement, ir.Raise):
             self.raise_(statement)
+        elif isinstance(statement, ir.Reraise):
+            if self.caught:  # not reported again: the message is the one raised before
+                self.raising(self.caught[-1])
         elif isinstance(statement, ir.Branch):
             self.branch(statement)
         elif isinstance(statement, ir.Loop):
@@ -408,10 +416,15 @@ class Interpreter:
     def branch(self, statement: ir.Branch) -> None:
         before = self.env
         outcomes = []
-        for arm in statement.arms:
+        for index, arm in enumerate(statement.arms):
             self.env = dict(before)
-            self.block(arm)
+            if statement.catches and index == 0:
+                self.guarded(arm)
+            else:
+                self.block(arm)
             outcomes.append(self.env)
+        if statement.catches:
+            self.caught.pop()
         if statement.may_skip or not outcomes:
             outcomes.append(before)
         self.env = self.joined(outcomes)
@@ -522,17 +535,34 @@ class Interpreter:
             return self.calls.last_was_opaque
         return value == CLEAN and isinstance(expr, (ir.Name, ir.Attr, ir.Item))
 
+    def guarded(self, body: ir.Block) -> None:
+        """A `try` body: what it raises is what its handlers handle (`except X as e`), until
+        `branch` is done with them."""
+        self.catching.append([])
+        try:
+            self.block(body)
+        finally:
+            self.caught.append(combine(self.catching.pop()))
+
+    def raising(self, value: Value) -> None:
+        """An exception showing `value` is raised here: the innermost `try` body of this
+        function gets it, else it escapes to the caller. Handlers do not filter by class:
+        any of them may be the one that catches it."""
+        if value.tainted:
+            (self.catching[-1] if self.catching else self.escaping).append(value)
+
     def raise_(self, statement: ir.Raise) -> None:
         self.calls.raised = statement.value  # whatever class it is, its arguments are the message
         value = self.expr(statement.value)
-        sink = self.catalog.sink("raise")
-        if sink is None:
-            return
         call = statement.value
         name = "raise"
         if isinstance(call, ir.Call):
             name = self.calls.describe(call.func)
-        self.hit(sink, statement.pos, f"raise {name}", [value])
+        step = self.step(statement.pos, f"raised as raise {name}()")
+        self.raising(Value(taint=add_step(self.flatten(value), step)))
+        sink = self.catalog.sink("raise")
+        if sink is not None:
+            self.hit(sink, statement.pos, f"raise {name}", [value])
 
     # ----------------------------------------------------------- expressions
     def expr(self, node: ir.Expr) -> Value:
@@ -586,6 +616,13 @@ class Interpreter:
         step = self.step(node.pos, "yielded")
         self.returns.append(replace(value, taint=add_step(self.flatten(value), step)))
         return CLEAN
+
+    def _caught(self, node: ir.Caught) -> Value:
+        if not self.caught or not self.caught[-1].tainted:
+            return CLEAN
+        return Value(
+            taint=add_step(self.caught[-1].taint, self.step(node.pos, f"caught as {node.name}"))
+        )
 
     def _const(self, node: ir.Const) -> Value:
         return CLEAN
@@ -657,8 +694,8 @@ class Interpreter:
         cls = self.program.class_of(base.type)
         if attr in base.fields:
             known = base.fields[attr]
-            if cls is None:
-                return known
+            if cls is None or self.program.find_field(cls, attr) is None:
+                return known  # stored at run time (`self.email = email`): what was stored
             declared = self.class_attribute(base, cls, attr, pos)  # a tagged field stays tagged
             return replace(known, taint=merge_taint(known.taint, declared.taint))
         if cls is not None:
@@ -918,4 +955,5 @@ _EXPRESSIONS: dict[type, Callable[[Interpreter, Any], Value]] = {
     ir.Walrus: Interpreter._walrus,
     ir.Yield: Interpreter._yield,
     ir.Const: Interpreter._const,
+    ir.Caught: Interpreter._caught,
 }

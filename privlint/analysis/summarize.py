@@ -352,8 +352,8 @@ class _ModuleLowering:
             yield from self._suite(node.body, scope)
         elif isinstance(node, (cst.Try, cst.TryStar)):
             tried = self._suite(node.body, scope) + self._orelse(node.orelse, scope)
-            handlers = tuple(self._suite(handler.body, scope) for handler in node.handlers)
-            yield ir.Branch((tried, *handlers), may_skip=False)
+            handlers = tuple(self._handler(handler, scope) for handler in node.handlers)
+            yield ir.Branch((tried, *handlers), may_skip=False, catches=True)
             if node.finalbody is not None:
                 yield from self._suite(node.finalbody.body, scope)
         elif isinstance(node, cst.Match):
@@ -402,11 +402,21 @@ class _ModuleLowering:
             yield ir.Return(value, self._pos(node))
         elif isinstance(node, cst.Raise) and node.exc is not None:
             yield ir.Raise(self._expr(node.exc), self._pos(node))
+        elif isinstance(node, cst.Raise):
+            yield ir.Reraise(self._pos(node))
         elif isinstance(node, cst.Assert):
             yield ir.Eval(ir.Drop((self._expr(node.test),)))
         elif isinstance(node, (cst.Import, cst.ImportFrom)):
             for local, qualname in self._import_bindings(node):
                 yield self._bind(local, qualname)
+
+    def _handler(self, node: cst.ExceptHandler | cst.ExceptStarHandler, scope: str) -> ir.Block:
+        body = self._suite(node.body, scope)
+        if node.name is None or not isinstance(node.name.name, cst.Name):
+            return body
+        name = node.name.name.value
+        pos = self._pos(node.name)
+        return (ir.Assign((ir.TName(name),), ir.Caught(name, pos), pos), *body)
 
     def _target(self, node: cst.BaseExpression) -> ir.Target:
         if isinstance(node, cst.Name):
@@ -680,7 +690,18 @@ class _ModuleLowering:
         )
 
     def _concatenated(self, node: cst.ConcatenatedString) -> ir.Expr:
-        return self._chain(node)
+        """`"a" "b"` is one literal (a template split over lines), unless a part is an f-string."""
+        texts: list[str] = []
+        current: cst.BaseExpression = node
+        while isinstance(current, cst.ConcatenatedString):
+            parts = (current.left, current.right)
+            if not isinstance(parts[0], cst.SimpleString):
+                return self._chain(node)
+            texts.append(_string_value(parts[0]) or "")
+            current = parts[1]
+        if not isinstance(current, cst.SimpleString) or _string_value(current) is None:
+            return self._chain(node)
+        return ir.Const("".join([*texts, _string_value(current) or ""]))
 
     def _binary(self, node: cst.BinaryOperation) -> ir.Expr:
         return self._chain(node)
