@@ -105,7 +105,8 @@ QUERY_METHODS = frozenset(
 )
 
 EVERY_ARGUMENT = Propagator(calls=("*",))
-PLACEHOLDER = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")  # `$email`, `${email}`
+# `$email`, `${email}`, and flufl.i18n's attribute paths `${self.email}`
+PLACEHOLDER = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\}?")
 
 _CONFIGURATION = (
     "os.environ",

@@ -488,7 +488,7 @@ class CallEvaluation:
                 propagator = EVERY_ARGUMENT
             if propagator is not None:
                 self.last_was_opaque = False
-                value = self._propagated(propagator, receiver, args)
+                value = self._propagated(propagator, receiver, args, call.pos)
                 return replace(value, type=value.type or result_type)
         result = Value(type=result_type, origin=origin)
         callee = method or qualname.rsplit(".", 1)[-1]
@@ -505,7 +505,11 @@ class CallEvaluation:
         stores[MESSAGE] = combine([stores.get(MESSAGE, CLEAN), *map(self.interp.flat, given)])
 
     def _propagated(
-        self, propagator: Propagator, receiver: Value | None, args: list[tuple[ir.Arg, Value]]
+        self,
+        propagator: Propagator,
+        receiver: Value | None,
+        args: list[tuple[ir.Arg, Value]],
+        pos: ir.Pos,
     ) -> Value:
         """What a modelled call returns: its selected arguments' data, or one of them whole."""
         selected = [v for arg, v in args if arg.star or propagator.selects(arg.key)]
@@ -513,7 +517,7 @@ class CallEvaluation:
             selected.insert(0, receiver)
         if propagator.keeps == "template" and args and isinstance(args[0][0].value, ir.Const):
             template = args[0][0].value.text or ""
-            filled = [self.interp.lookup(name) for name in PLACEHOLDER.findall(template)]
+            filled = [self._placeholder(path, pos) for path in PLACEHOLDER.findall(template)]
             selected += [value for value in filled if value.tainted or value.fields]
         if propagator.keeps == "object":
             kept = CLEAN
@@ -521,6 +525,15 @@ class CallEvaluation:
                 kept = join(kept, value)
             return kept
         return combine(self.interp.flat(value) for value in selected)
+
+    def _placeholder(self, path: str, pos: ir.Pos) -> Value:
+        """What a template's `$name` or `${name.attr}` shows: the caller's variable, read on."""
+        head, *attrs = path.split(".")
+        value = self.interp.lookup(head)
+        for attr in attrs:
+            value = self.interp.read_attribute(value, attr, pos, head)
+            head = f"{head}.{attr}"
+        return value
 
     def _query_type(
         self,

@@ -11,13 +11,25 @@ def module_name(path: Path, root: Path, source_roots: Sequence[str]) -> tuple[st
     """The module name of `path` and whether it is a package `__init__`.
 
     The path is taken below the first existing source root that contains it
-    (default `src`, then the project root itself). Both paths must be absolute
-    and resolved, as discovery gives them.
+    (default `src`, then the project root itself). A source root that is itself
+    a package (a scanned `mypkg/` with its `__init__.py`) names its modules as
+    Python does, `mypkg.…`, so the package's absolute imports of itself resolve.
+    Both paths must be absolute and resolved, as discovery gives them.
     """
     for base in _existing_roots(root, tuple(source_roots)):
         if path.is_relative_to(base):
-            return _dotted(path.relative_to(base))
+            return _dotted(Path(*_package_of(base), path.relative_to(base)))
     return _dotted(Path(path.name))
+
+
+@lru_cache(maxsize=16)
+def _package_of(folder: Path) -> tuple[str, ...]:
+    """The dotted package a folder is, as names from the top (empty if it is no package)."""
+    names: list[str] = []
+    while (folder / "__init__.py").is_file() and folder.name:
+        names.insert(0, folder.name)
+        folder = folder.parent
+    return tuple(names)
 
 
 @lru_cache(maxsize=16)

@@ -584,8 +584,8 @@ class Interpreter:
         cls = self.program.class_of(base.type)
         if attr in base.fields:
             known = base.fields[attr]
-            if cls is None:
-                return known
+            if cls is None or self.program.find_field(cls, attr) is None:
+                return known  # stored at run time (`self.email = email`): what was stored
             declared = self.class_attribute(base, cls, attr, pos)  # a tagged field stays tagged
             return replace(known, taint=merge_taint(known.taint, declared.taint))
         if cls is not None:

@@ -630,7 +630,18 @@ class _ModuleLowering:
         )
 
     def _concatenated(self, node: cst.ConcatenatedString) -> ir.Expr:
-        return self._chain(node)
+        """`"a" "b"` is one literal (a template split over lines), unless a part is an f-string."""
+        texts: list[str] = []
+        current: cst.BaseExpression = node
+        while isinstance(current, cst.ConcatenatedString):
+            parts = (current.left, current.right)
+            if not isinstance(parts[0], cst.SimpleString):
+                return self._chain(node)
+            texts.append(_string_value(parts[0]) or "")
+            current = parts[1]
+        if not isinstance(current, cst.SimpleString) or _string_value(current) is None:
+            return self._chain(node)
+        return ir.Const("".join([*texts, _string_value(current) or ""]))
 
     def _binary(self, node: cst.BinaryOperation) -> ir.Expr:
         return self._chain(node)
