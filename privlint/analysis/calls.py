@@ -25,6 +25,7 @@ from privlint.analysis.callnames import (
     PREDICATE_METHODS,
     QUERY_METHODS,
     RUNNERS,
+    SIGNAL_SENDS,
     TASK_METHODS,
     dotted,
     getter_noun,
@@ -77,7 +78,7 @@ class CallEvaluation:
         args = [(arg, self.interp.expr(arg.value)) for arg in call.args]
         target = self.program.resolve(qualname)
         name = self._display(call.func, target)
-        queued = self._queued(call, qualname, args)
+        queued = self._queued(call, qualname, args) or self._signalled(call, args)
         if queued is not None:
             return queued
 
@@ -152,6 +153,41 @@ class CallEvaluation:
         bound = self._bind(function, None, given)
         self.invoke(task, bound, call.pos)
         return CLEAN
+
+    def _signalled(self, call: ir.Call, args: list[tuple[ir.Arg, Value]]) -> Value | None:
+        """`signal.send(sender, **named)` of a signal object the project's functions are
+        connected to (`@receiver(signal)`, `signal.connect(f)`): Django calls each receiver
+        with `sender=` and the named arguments (SPEC §3a)."""
+        if not isinstance(call.func, ir.Attr) or call.func.attr not in SIGNAL_SENDS:
+            return None
+        signal = self._module_level_name(call.func.base)
+        receivers = self.program.receivers(signal) if signal is not None else ()
+        if not receivers:
+            return None
+        given = [
+            (replace(arg, key="sender") if arg.key == 0 else arg, value)
+            for arg, value in args
+            if not isinstance(arg.key, int) or arg.key == 0
+        ]
+        for receiver in receivers[:MAX_OVERRIDES]:
+            function = self.program.defined(receiver)[0]
+            self.invoke(receiver, self._bind(function, None, given), call.pos)
+        return CLEAN
+
+    def _module_level_name(self, expr: ir.Expr) -> str | None:
+        """The qualified name a dotted expression of module-level names denotes
+        (`signals.order_placed`, an imported `order_placed`); None for a local variable."""
+        text = dotted(expr)
+        if text is None or "(" in text:
+            return None
+        if isinstance(expr, ir.Global):
+            return self.program.resolve(text)
+        head, _, rest = text.partition(".")
+        if head in self.interp.env:
+            return None
+        module = self.interp.module.name
+        qualified = self.program.imports.get(module, {}).get(head) or f"{module}.{head}"
+        return self.program.resolve(f"{qualified}.{rest}" if rest else qualified)
 
     def _apply_arguments(self, args: list[tuple[ir.Arg, Value]]) -> list[tuple[ir.Arg, Value]]:
         """`apply_async((a, b), {"k": c})` / `apply_async(args=..., kwargs=...)` as the task's
