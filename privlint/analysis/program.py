@@ -260,6 +260,18 @@ class Program:
                 return True
         return False
 
+    def username_field(self, class_qualname: str) -> str | None:
+        """The field a Django user model's `str` shows (`AbstractBaseUser.__str__` returns
+        `get_username()`: the field its `USERNAME_FIELD` names, `username` by default), or
+        None for a class that is no Django user model."""
+        if not any(base in _USER_MODEL_BASES for base in self.external_bases(class_qualname)):
+            return None
+        found = self.find_field(class_qualname, "USERNAME_FIELD")
+        named = found[1].value if found is not None else None
+        if isinstance(named, ir.Const) and named.text:
+            return named.text
+        return "username"
+
     def is_settings(self, class_qualname: str) -> bool:
         """Whether a class holds the application's configuration (`BaseSettings`, `*Settings`,
         `*Config`): its `smtp_password` is the service's own, not a person's data."""
@@ -290,6 +302,14 @@ class Program:
 # Decorators that connect the function they decorate to the signals they are given.
 RECEIVER_DECORATORS = frozenset(("django.dispatch.receiver", "django.dispatch.dispatcher.receiver"))
 
+_USER_MODEL_BASES = frozenset(
+    (
+        "django.contrib.auth.base_user.AbstractBaseUser",
+        "django.contrib.auth.models.AbstractBaseUser",
+        "django.contrib.auth.models.AbstractUser",
+        "django.contrib.auth.models.User",
+    )
+)
 _FIELD_SHOWING_DECORATORS = frozenset(
     (
         "dataclasses.dataclass",
