@@ -19,6 +19,7 @@ from privlint.analysis.callnames import (
     DROPPING_BUILTINS,
     EVERY_ARGUMENT,
     MAX_OVERRIDES,
+    MAX_RECEIVERS,
     MESSAGE,
     MUTATORS,
     PLACEHOLDER,
@@ -169,7 +170,7 @@ class CallEvaluation:
             for arg, value in args
             if not isinstance(arg.key, int) or arg.key == 0
         ]
-        for receiver in receivers[:MAX_OVERRIDES]:
+        for receiver in receivers[:MAX_RECEIVERS]:
             function = self.program.defined(receiver)[0]
             self.invoke(receiver, self._bind(function, None, given), call.pos)
         return CLEAN
