@@ -79,9 +79,10 @@ class CallEvaluation:
         args = [(arg, self.interp.expr(arg.value)) for arg in call.args]
         target = self.program.resolve(qualname)
         name = self._display(call.func, target)
-        queued = self._queued(call, qualname, args) or self._signalled(call, args)
+        queued = self._queued(call, qualname, args)
         if queued is not None:
             return queued
+        self._run_receivers(call, args)  # the send itself is judged as any other call
 
         sanitizer = self.catalog.sanitizer(qualname) or self.catalog.sanitizer(target)
         if sanitizer is not None:
@@ -155,16 +156,14 @@ class CallEvaluation:
         self.invoke(task, bound, call.pos)
         return CLEAN
 
-    def _signalled(self, call: ir.Call, args: list[tuple[ir.Arg, Value]]) -> Value | None:
+    def _run_receivers(self, call: ir.Call, args: list[tuple[ir.Arg, Value]]) -> None:
         """`signal.send(sender, **named)` of a signal object the project's functions are
         connected to (`@receiver(signal)`, `signal.connect(f)`): Django calls each receiver
         with `sender=` and the named arguments (SPEC §3a)."""
         if not isinstance(call.func, ir.Attr) or call.func.attr not in SIGNAL_SENDS:
-            return None
+            return
         signal = self._module_level_name(call.func.base)
         receivers = self.program.receivers(signal) if signal is not None else ()
-        if not receivers:
-            return None
         given = [
             (replace(arg, key="sender") if arg.key == 0 else arg, value)
             for arg, value in args
@@ -173,7 +172,6 @@ class CallEvaluation:
         for receiver in receivers[:MAX_RECEIVERS]:
             function = self.program.defined(receiver)[0]
             self.invoke(receiver, self._bind(function, None, given), call.pos)
-        return CLEAN
 
     def _module_level_name(self, expr: ir.Expr) -> str | None:
         """The qualified name a dotted expression of module-level names denotes
