@@ -152,7 +152,8 @@ class Triage:
             for name, source in self.sources.items()
             if source.path not in self.summaries and self.facts[source.path].error is None
         ]
-        return Program(self.seeds(), self.load, loadable)
+        words = {name: self.facts[self.sources[name].path].words for name in loadable}
+        return Program(self.seeds(), self.load, loadable, words)
 
     def load(self, name: str) -> ModuleIR | None:
         """A module the analysis reached that the prefilter left out."""

@@ -310,3 +310,21 @@ def test_validators_settings_and_timestamps_of_usernames_are_not_usernames(
     catalog: Catalog, identifier: str
 ) -> None:
     assert catalog.name_category(identifier) is None
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["avatar_src", "avatar_tmp", "user_avatar", "profile_photo", "profile_picture"],
+)
+def test_a_persons_picture_is_a_self_image(catalog: Catalog, identifier: str) -> None:
+    assert catalog.name_category(identifier) == "user.content.self_image"
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["avatar", "avatar_url", "has_avatar", "default_avatar", "avatar_set", "photo", "image"],
+)
+def test_a_pictures_url_size_flag_or_a_sites_default_is_not(
+    catalog: Catalog, identifier: str
+) -> None:
+    assert catalog.name_category(identifier) is None

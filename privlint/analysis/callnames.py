@@ -152,6 +152,9 @@ MAX_OVERRIDES = 32  # subclass methods a template method's `self.step()` runs
 TASK_METHODS = frozenset(
     ("delay", "apply_async", "apply", "s", "si", "signature", "send", "send_with_options")
 )
+# a signal's methods that call its receivers (Django's `Signal`), and how many they run
+SIGNAL_SENDS = frozenset(("send", "send_robust", "asend", "asend_robust"))
+MAX_RECEIVERS = 32
 # calls that run a function they are given (its first argument), with the rest as its arguments
 RUNNERS = frozenset(
     ("enqueue", "enqueue_call", "enqueue_at", "enqueue_in", "django.db.transaction.on_commit",

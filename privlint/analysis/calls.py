@@ -19,12 +19,14 @@ from privlint.analysis.callnames import (
     DROPPING_BUILTINS,
     EVERY_ARGUMENT,
     MAX_OVERRIDES,
+    MAX_RECEIVERS,
     MESSAGE,
     MUTATORS,
     PLACEHOLDER,
     PREDICATE_METHODS,
     QUERY_METHODS,
     RUNNERS,
+    SIGNAL_SENDS,
     TASK_METHODS,
     VALUE_METHODS,
     dotted,
@@ -123,6 +125,7 @@ class CallEvaluation:
         queued = self._queued(call, qualname, args)
         if queued is not None:
             return queued
+        self._run_receivers(call, args)  # the send itself is judged as any other call
 
         sanitizer = self.catalog.sanitizer(qualname) or self.catalog.sanitizer(target)
         if sanitizer is not None:
@@ -204,6 +207,38 @@ class CallEvaluation:
         bound = self._bind(function, None, given)
         self.invoke(task, bound, call.pos)
         return CLEAN
+
+    def _run_receivers(self, call: ir.Call, args: list[tuple[ir.Arg, Value]]) -> None:
+        """`signal.send(sender, **named)` of a signal object the project's functions are
+        connected to (`@receiver(signal)`, `signal.connect(f)`): Django calls each receiver
+        with `sender=` and the named arguments (SPEC §3a)."""
+        if not isinstance(call.func, ir.Attr) or call.func.attr not in SIGNAL_SENDS:
+            return
+        signal = self._module_level_name(call.func.base)
+        receivers = self.program.receivers(signal) if signal is not None else ()
+        given = [
+            (replace(arg, key="sender") if arg.key == 0 else arg, value)
+            for arg, value in args
+            if not isinstance(arg.key, int) or arg.key == 0
+        ]
+        for receiver in receivers[:MAX_RECEIVERS]:
+            function = self.program.defined(receiver)[0]
+            self.invoke(receiver, self._bind(function, None, given), call.pos)
+
+    def _module_level_name(self, expr: ir.Expr) -> str | None:
+        """The qualified name a dotted expression of module-level names denotes
+        (`signals.order_placed`, an imported `order_placed`); None for a local variable."""
+        text = dotted(expr)
+        if text is None or "(" in text:
+            return None
+        if isinstance(expr, ir.Global):
+            return self.program.resolve(text)
+        head, _, rest = text.partition(".")
+        if head in self.interp.env:
+            return None
+        module = self.interp.module.name
+        qualified = self.program.imports.get(module, {}).get(head) or f"{module}.{head}"
+        return self.program.resolve(f"{qualified}.{rest}" if rest else qualified)
 
     def _apply_arguments(self, args: list[tuple[ir.Arg, Value]]) -> list[tuple[ir.Arg, Value]]:
         """`apply_async((a, b), {"k": c})` / `apply_async(args=..., kwargs=...)` as the task's

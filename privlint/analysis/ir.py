@@ -338,3 +338,6 @@ class ModuleIR(Record):
     error: ParseError | None = None
     placeholders: bool = False  # positions are `placeholder`s until located
     dependencies: tuple[str, ...] = ()  # dotted names imported anywhere (to prefetch them)
+    # (how, signal, receiver): `@how(signal)` on a function (`@receiver(post_saved)`) or a
+    # `signal.connect(receiver)` call (how = "connect"), as dotted names resolved at module level
+    connections: tuple[tuple[str, str, str], ...] = ()

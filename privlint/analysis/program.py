@@ -9,7 +9,7 @@ is looked up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import TypeVar
 
 from privlint.analysis import ir
@@ -27,16 +27,23 @@ class Program:
         modules: Iterable[ir.ModuleIR],
         loader: ModuleLoader | None = None,
         loadable: Collection[str] = (),
+        words: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
+        """`words`: the words of each loadable module, so that what a lookup needs from
+        modules nothing has reached yet (subclasses, a signal's receivers) can be loaded."""
         self.modules: dict[str, ir.ModuleIR] = {}
         self._defining: dict[str, list[str]] = {}  # method name -> classes that define one
         self._functions: dict[str, tuple[ir.FunctionIR, ir.ModuleIR]] = {}
         self._classes: dict[str, tuple[ir.ClassIR, ir.ModuleIR]] = {}
         self.imports: dict[str, dict[str, str]] = {}
+        # a signal's last name -> its connections (how, signal, receiver), as written
+        self._connections: dict[str, list[tuple[str, str, str]]] = {}
         for module in modules:
             self._add(module)
         self._loader = loader
         self._unloaded = {name for name in loadable if name not in self.modules}
+        self._words = words or {}
+        self._mentioned: set[frozenset[str]] = set()  # the words loaded for so far
         self._probed: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._mro: dict[str, tuple[ir.ClassIR, ...]] = {}
@@ -52,6 +59,8 @@ class Program:
             self._classes[cls.qualname] = (cls, module)
             for method_name, _ in cls.methods:
                 self._defining.setdefault(method_name, []).append(cls.qualname)
+        for connection in module.connections:
+            self._connections.setdefault(connection[1].rpartition(".")[2], []).append(connection)
 
     # ----------------------------------------------------------- on demand
     def _probe(self, qualname: str) -> None:
@@ -70,6 +79,16 @@ class Program:
                 if module is not None:
                     self._add(module)
                 return
+
+    def load_mentioning(self, *words: str) -> None:
+        """Load the modules not loaded yet whose text has all of `words`."""
+        wanted = frozenset(words)
+        if wanted in self._mentioned or not self._unloaded:
+            return
+        self._mentioned.add(wanted)
+        for name in sorted(self._unloaded):
+            if wanted <= self._words.get(name, frozenset()):
+                self._probe(name)
 
     def module(self, name: str) -> ir.ModuleIR | None:
         return self._known(self.modules, name)
@@ -167,8 +186,10 @@ class Program:
         return self._methods[key]
 
     def overrides(self, class_qualname: str, name: str) -> tuple[str, ...]:
-        """The methods `name` that loaded subclasses of a class define (a template method's
-        steps: `self.iterate_list()` in a base runs a subclass's), sorted."""
+        """The methods `name` that subclasses of a class define (a template method's steps:
+        `self.iterate_list()` in a base runs a subclass's), sorted. A subclass in a module
+        nothing has reached yet names its base and the method: such modules are loaded."""
+        self.load_mentioning(class_qualname.rpartition(".")[2], name)
         key = (class_qualname, name)
         known = self._overrides.get(key)
         if known is not None and known[0] == len(self._classes):
@@ -183,6 +204,24 @@ class Program:
         )
         self._overrides[key] = (len(self._classes), found)
         return found
+
+    def receivers(self, signal: str) -> tuple[str, ...]:
+        """The project functions connected to the signal object `signal` (a qualified name):
+        by one of the decorators `how` (`@receiver(signal)`) or by `signal.connect(f)`,
+        anywhere in the project (modules that name the signal are loaded), sorted."""
+        last = signal.rpartition(".")[2]
+        self.load_mentioning(last)
+        return tuple(
+            sorted(
+                {
+                    self.resolve(receiver)
+                    for how, written, receiver in self._connections.get(last, ())
+                    if (how == "connect" or how in RECEIVER_DECORATORS)
+                    and self.resolve(written) == signal
+                    and self.is_function(self.resolve(receiver))
+                }
+            )
+        )
 
     def external_bases(self, class_qualname: str) -> tuple[str, ...]:
         """The bases outside the project of a class hierarchy (`requests.Session` for
@@ -220,6 +259,18 @@ class Program:
             if any(b in _FIELD_SHOWING_BASES for b in cls.bases):
                 return True
         return False
+
+    def username_field(self, class_qualname: str) -> str | None:
+        """The field a Django user model's `str` shows (`AbstractBaseUser.__str__` returns
+        `get_username()`: the field its `USERNAME_FIELD` names, `username` by default), or
+        None for a class that is no Django user model."""
+        if not any(base in _USER_MODEL_BASES for base in self.external_bases(class_qualname)):
+            return None
+        found = self.find_field(class_qualname, "USERNAME_FIELD")
+        named = found[1].value if found is not None else None
+        if isinstance(named, ir.Const) and named.text:
+            return named.text
+        return "username"
 
     def is_settings(self, class_qualname: str) -> bool:
         """Whether a class holds the application's configuration (`BaseSettings`, `*Settings`,
@@ -297,6 +348,17 @@ def _arguments(type_name: str) -> tuple[str, ...]:
     return tuple(inside.split(",")) if inside else ()
 
 
+# Decorators that connect the function they decorate to the signals they are given.
+RECEIVER_DECORATORS = frozenset(("django.dispatch.receiver", "django.dispatch.dispatcher.receiver"))
+
+_USER_MODEL_BASES = frozenset(
+    (
+        "django.contrib.auth.base_user.AbstractBaseUser",
+        "django.contrib.auth.models.AbstractBaseUser",
+        "django.contrib.auth.models.AbstractUser",
+        "django.contrib.auth.models.User",
+    )
+)
 _FIELD_SHOWING_DECORATORS = frozenset(
     (
         "dataclasses.dataclass",

@@ -20,6 +20,7 @@ from privlint.analysis.program import Program, generic_base
 from privlint.analysis.values import (
     CLEAN,
     Label,
+    LabelKey,
     Taint,
     Value,
     add_step,
@@ -839,6 +840,9 @@ class Interpreter:
         shown = self.calls.shown_by_method(value, cls)
         if shown is not None:
             return shown
+        username = self.program.username_field(cls)
+        if username is not None:
+            return self.username(value, cls, username)
         taint = dict(value.taint)  # constructor arguments no field took
         if self.program.is_exception(cls):
             message = value.fields.get(MESSAGE)
@@ -846,6 +850,16 @@ class Interpreter:
                 for key, label in message.taint.items():
                     taint.setdefault(key, label)
         return taint
+
+    def username(self, value: Value, cls: str, field_name: str) -> dict[LabelKey, Label]:
+        """What a Django user model shows as `str`: its username field, which is the account's
+        user name (`user.account.username`) whatever else its name or declaration says."""
+        shown = self.flatten(self.read_attribute(value, field_name, ir.NO_POS))
+        if not shown:
+            note = f"shown as {cls.rsplit('.', 1)[-1]}.{field_name} (USERNAME_FIELD)"
+            label = field_label(value, "user.account.username", self.step(ir.NO_POS, note))
+            shown = {label.key: label}
+        return shown
 
     def contents(self, value: Value) -> dict[tuple[str, tuple[str, ...]], Label]:
         """Everything a value holds: its taint, its keys, its fields and its class's tagged

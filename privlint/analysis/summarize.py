@@ -164,6 +164,7 @@ class _ModuleLowering:
         self.aliases: dict[str, str] = {}  # module-level import aliases, for annotations
         self.imports: list[tuple[str, str]] = []
         self.dependencies: dict[str, None] = {}  # every module path imported, anywhere
+        self.connections: list[tuple[str, str, str]] = []  # see `ir.ModuleIR.connections`
         self.functions: list[ir.FunctionIR] = []
         self.classes: list[ir.ClassIR] = []
         self.tags: list[ir.Tag] = []
@@ -190,6 +191,7 @@ class _ModuleLowering:
             suppressions=self._suppressions(header=len(tree.header)),
             placeholders=self.positions is None,
             dependencies=tuple(self.dependencies),
+            connections=tuple(self.connections),
         )
 
     def _collect_top_level_imports(
@@ -447,6 +449,9 @@ class _ModuleLowering:
             for name, d in zip(decorators, node.decorators, strict=True)
             if name
         )
+        for decorator in node.decorators:
+            if isinstance(decorator.decorator, cst.Call):
+                self._connect(decorator.decorator, qualname)
         kind = "function" if owner is None else _method_kind(decorators)
         return_type = None
         if node.returns is not None:
@@ -666,7 +671,36 @@ class _ModuleLowering:
             else:
                 args.append(ir.Arg(position, value, arg.star if arg.star == "*" else ""))
                 position += 1
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "connect":
+            self._connected(node)
         return ir.Call(self._expr(node.func), tuple(args), self._pos(node))
+
+    def _connect(self, call: cst.Call, receiver: str) -> None:
+        """`@how(signal, ...)` / `@how([signal, other])` on `receiver`: a connection each."""
+        how = _dotted_name(call.func)
+        if how is None or not call.args or call.args[0].keyword is not None:
+            return
+        first = call.args[0].value
+        listed = first.elements if isinstance(first, (cst.List, cst.Tuple)) else ()
+        for signal in [_plain_name(e.value) for e in listed] or [_plain_name(first)]:
+            if signal is not None:
+                resolved = (self._resolve_dotted(how), self._resolve_dotted(signal))
+                self.connections.append((*resolved, receiver))
+
+    def _connected(self, node: cst.Call) -> None:
+        """`signal.connect(receiver, ...)` (or `receiver=...`) with both as dotted names."""
+        assert isinstance(node.func, cst.Attribute)
+        signal = _plain_name(node.func.value)
+        given = [
+            arg.value
+            for arg in node.args
+            if (arg.keyword is None and not arg.star)
+            or (arg.keyword is not None and arg.keyword.value == "receiver")
+        ]
+        receiver = _plain_name(given[0]) if given else None
+        if signal is not None and receiver is not None:
+            resolved = (self._resolve_dotted(signal), self._resolve_dotted(receiver))
+            self.connections.append(("connect", *resolved))
 
     def _subscript(self, node: cst.Subscript) -> ir.Expr:
         base = self._expr(node.value)
@@ -908,6 +942,11 @@ def _dotted_name(node: cst.CSTNode | None) -> str | None:
         base = _dotted_name(node.value)
         return f"{base}.{node.attr.value}" if base else None
     return None
+
+
+def _plain_name(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for Name/Attribute chains only (a call's result is no name)."""
+    return None if isinstance(node, cst.Call) else _dotted_name(node)
 
 
 def _asname(alias: cst.ImportAlias) -> str:
