@@ -118,17 +118,22 @@ def test_configured_fields_and_lookups_make_seeds() -> None:
     assert not configured.facts(b"x = crm.fetch(1)\n").seed
 
 
+def _configured_parts(root: Path, policy: str) -> tuple[str, ...]:
+    """The seed words of the policy `policy` (YAML text) in `root`."""
+    (root / "privlint.yaml").write_text(policy, encoding="utf-8")
+    return Prefilter.of(load_policy(root / "privlint.yaml", root)).last_parts
+
+
 def test_distinctive_parts_of_configured_patterns(tmp_path: Path) -> None:
-    (tmp_path / "privlint.yaml").write_text(
+    parts = _configured_parts(
+        tmp_path,
         "version: 1\n"
         "pii:\n"
         "  fields:\n"
         "    'crm.Customer.*': user.contact.phone_number\n"
         "  returns:\n"
         "    'crm.lookup_owner': user.name\n",
-        encoding="utf-8",
     )
-    parts = Prefilter.of(load_policy(tmp_path / "privlint.yaml", tmp_path)).last_parts
     # the project's own, then those of builtin:frameworks (Django's User.username, password;
     # the payment providers' retrieve and construct_event calls)
     assert {"Customer", "lookup_owner", "username", "retrieve"} <= set(parts)
@@ -136,7 +141,8 @@ def test_distinctive_parts_of_configured_patterns(tmp_path: Path) -> None:
 
 
 def test_fields_of_a_type_calls_make_are_reached_through_those_calls(tmp_path: Path) -> None:
-    (tmp_path / "privlint.yaml").write_text(
+    parts = _configured_parts(
+        tmp_path,
         "version: 1\n"
         "types:\n"
         "  - calls: ['vendor.Client.fetch_order']\n"
@@ -144,9 +150,7 @@ def test_fields_of_a_type_calls_make_are_reached_through_those_calls(tmp_path: P
         "pii:\n"
         "  fields:\n"
         "    'vendor.Response.data': user.contact\n",
-        encoding="utf-8",
     )
-    parts = Prefilter.of(load_policy(tmp_path / "privlint.yaml", tmp_path)).last_parts
     assert "fetch_order" in parts
     assert "data" not in parts  # `response.data` is in most files; the call is where it enters
 
