@@ -98,8 +98,9 @@ class Propagator:
 
     calls: tuple[str, ...]
     args: tuple[int | str, ...] | None = None  # None: every argument and the receiver
-    keeps: str = "data"  # "data", "object", or "template": `$name` placeholders of the
-    # literal first argument are filled from the caller's variables (flufl.i18n's `_()`)
+    keeps: str = "data"  # "data", "object", "template": `$name` placeholders of the
+    # literal first argument are filled from the caller's variables (flufl.i18n's `_()`),
+    # or "parsed": the data plus what the names it is bound to say (`parseaddr`'s parts)
 
     def selects(self, key: int | str) -> bool:
         return self.args is None or key in self.args

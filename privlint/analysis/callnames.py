@@ -105,7 +105,8 @@ QUERY_METHODS = frozenset(
 )
 
 EVERY_ARGUMENT = Propagator(calls=("*",))
-PLACEHOLDER = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")  # `$email`, `${email}`
+# `$email`, `${email}`, and attribute paths in braces (`${self.email}`, flufl.i18n's form)
+PLACEHOLDER = re.compile(r"\$(?:\{([A-Za-z_][\w.]*)\}|([A-Za-z_]\w*))")
 
 _CONFIGURATION = (
     "os.environ",

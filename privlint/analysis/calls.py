@@ -45,7 +45,7 @@ from privlint.analysis.values import (
     without_categories,
 )
 from privlint.findings import Step
-from privlint.policy import Propagator
+from privlint.policy import Propagator, SinkSpec
 
 if TYPE_CHECKING:
     from privlint.analysis.propagate import Interpreter
@@ -92,11 +92,11 @@ class CallEvaluation:
             or self._inherited(receiver, call.func, self.catalog.sink)
         )
         if sink is not None:
-            selected = [v for arg, v in args if arg.star or sink.selects(arg.key)]
-            if receiver is not None and sink.args is not None and "self" in sink.args:
-                selected.append(receiver)
-            self.interp.hit(sink, call.pos, name, selected)
+            self._sink_hit(sink, receiver, args, call.pos, name)
             return Value(type=self.catalog.result_type(qualname))
+        built = self._inherited_constructor(target)
+        if built is not None:  # a project message class: sent, and still an object of its own
+            self._sink_hit(built, None, args, call.pos, name)
 
         method = call.func.attr if isinstance(call.func, ir.Attr) else None
         runs_project_code = self.program.is_function(target)
@@ -111,6 +111,9 @@ class CallEvaluation:
         if reflected is not None:
             return reflected
         result = self._project_call(target, receiver, args, call)
+        if built is not None and result is not None:  # the message holds what it was given
+            shown = merge_taint(*(self.interp.flatten(v) for _, v in args))
+            result = replace(result, taint=merge_taint(result.taint, shown))
         if result is None:
             result = self._external_call(qualname, receiver, method, args, call)
         returned = self.catalog.return_category(target) or self.catalog.return_category(qualname)
@@ -121,6 +124,32 @@ class CallEvaluation:
                 taint=merge_taint(result.taint, {(returned, ()): Label(returned, (), (step,))}),
             )
         return result
+
+    def _sink_hit(
+        self,
+        sink: SinkSpec,
+        receiver: Value | None,
+        args: list[tuple[ir.Arg, Value]],
+        pos: ir.Pos,
+        name: str,
+    ) -> None:
+        selected = [v for arg, v in args if arg.star or sink.selects(arg.key)]
+        if receiver is not None and sink.args is not None and "self" in sink.args:
+            selected.append(receiver)
+        self.interp.hit(sink, pos, name, selected)
+
+    def _inherited_constructor(self, target: str) -> SinkSpec | None:
+        """The sink a project class's constructor is by inheritance: building a subclass of
+        a class whose constructor (its name, or its `__init__`) the catalog declares a sink
+        (`class Notice(MIMEText)`, `class Notice(email.message.Message)`) puts what it is
+        given into that message."""
+        if not self.program.is_class(target):
+            return None
+        for base in self.program.external_bases(target):
+            found = self.catalog.sink(base) or self.catalog.sink(f"{base}.__init__")
+            if found is not None:
+                return found
+        return None
 
     def _queued(
         self, call: ir.Call, qualname: str, args: list[tuple[ir.Arg, Value]]
@@ -487,8 +516,12 @@ class CallEvaluation:
             if propagator is None and call is self.raised:
                 propagator = EVERY_ARGUMENT
             if propagator is not None:
-                self.last_was_opaque = False
-                value = self._propagated(propagator, receiver, args)
+                # parts parsed out of a text enter under the names they are given, as the
+                # result of an unseen call does (`display_name, email = parseaddr(line)`)
+                value = self._propagated(propagator, receiver, args, call.pos)
+                self.last_was_opaque = propagator.keeps == "parsed"
+                if self.last_was_opaque:  # strings, not an object of the call's name
+                    return value
                 return replace(value, type=value.type or result_type)
         result = Value(type=result_type, origin=origin)
         callee = method or qualname.rsplit(".", 1)[-1]
@@ -505,7 +538,11 @@ class CallEvaluation:
         stores[MESSAGE] = combine([stores.get(MESSAGE, CLEAN), *map(self.interp.flat, given)])
 
     def _propagated(
-        self, propagator: Propagator, receiver: Value | None, args: list[tuple[ir.Arg, Value]]
+        self,
+        propagator: Propagator,
+        receiver: Value | None,
+        args: list[tuple[ir.Arg, Value]],
+        pos: ir.Pos,
     ) -> Value:
         """What a modelled call returns: its selected arguments' data, or one of them whole."""
         selected = [v for arg, v in args if arg.star or propagator.selects(arg.key)]
@@ -513,7 +550,8 @@ class CallEvaluation:
             selected.insert(0, receiver)
         if propagator.keeps == "template" and args and isinstance(args[0][0].value, ir.Const):
             template = args[0][0].value.text or ""
-            filled = [self.interp.lookup(name) for name in PLACEHOLDER.findall(template)]
+            found = PLACEHOLDER.findall(template)
+            filled = [self._placeholder(braced or bare, pos) for braced, bare in found]
             selected += [value for value in filled if value.tainted or value.fields]
         if propagator.keeps == "object":
             kept = CLEAN
@@ -521,6 +559,16 @@ class CallEvaluation:
                 kept = join(kept, value)
             return kept
         return combine(self.interp.flat(value) for value in selected)
+
+    def _placeholder(self, path: str, pos: ir.Pos) -> Value:
+        """What `${name}` / `${obj.attr.attr}` in a template reads from the caller's scope."""
+        first, *attributes = path.split(".")
+        value = self.interp.lookup(first)
+        written = first
+        for attribute in attributes:
+            value = self.interp.read_attribute(value, attribute, pos, written)
+            written = f"{written}.{attribute}"
+        return value
 
     def _query_type(
         self,

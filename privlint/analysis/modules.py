@@ -11,13 +11,26 @@ def module_name(path: Path, root: Path, source_roots: Sequence[str]) -> tuple[st
     """The module name of `path` and whether it is a package `__init__`.
 
     The path is taken below the first existing source root that contains it
-    (default `src`, then the project root itself). Both paths must be absolute
-    and resolved, as discovery gives them.
+    (default `src`, then the project root itself). A source root that is itself a
+    package (`privlint check mailman`, where `mailman/__init__.py` exists) keeps its
+    package's name, as Python imports it: `mailman/app/x.py` is `mailman.app.x`, so
+    the project's absolute imports (`from mailman.app.x import f`) reach their
+    definitions. Both paths must be absolute and resolved, as discovery gives them.
     """
     for base in _existing_roots(root, tuple(source_roots)):
         if path.is_relative_to(base):
-            return _dotted(path.relative_to(base))
+            return _dotted(Path(*_package_prefix(base), path.relative_to(base)))
     return _dotted(Path(path.name))
+
+
+@lru_cache(maxsize=16)
+def _package_prefix(folder: Path) -> tuple[str, ...]:
+    """The names of the packages `folder` is inside of, itself included, outermost first."""
+    names: list[str] = []
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        names.insert(0, folder.name)
+        folder = folder.parent
+    return tuple(names)
 
 
 @lru_cache(maxsize=16)

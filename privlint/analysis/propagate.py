@@ -420,6 +420,8 @@ class Interpreter:
             for element in target.elements:
                 self.bind(element, value, pos, entry)
         elif isinstance(target, (ir.TAttr, ir.TItem)):
+            if isinstance(target, ir.TAttr) and entry and not value.tainted and value.type is None:
+                value = self.named(value, target.attr, pos, f"{entry} '{target.attr}'")
             self.store(target, value, pos)
 
     def store(self, target: ir.TAttr | ir.TItem, value: Value, pos: ir.Pos) -> None:
@@ -584,8 +586,8 @@ class Interpreter:
         cls = self.program.class_of(base.type)
         if attr in base.fields:
             known = base.fields[attr]
-            if cls is None:
-                return known
+            if cls is None or self.program.find_field(cls, attr) is None:
+                return known  # what was stored is what is read (`self.email = "literal"`)
             declared = self.class_attribute(base, cls, attr, pos)  # a tagged field stays tagged
             return replace(known, taint=merge_taint(known.taint, declared.taint))
         if cls is not None:

@@ -630,7 +630,10 @@ class _ModuleLowering:
         )
 
     def _concatenated(self, node: cst.ConcatenatedString) -> ir.Expr:
-        return self._chain(node)
+        """`"a" "b"` is one literal (a message split over lines); with an f-string part, the
+        parts' data."""
+        text = _string_value(node)
+        return ir.Const(text) if text is not None else self._chain(node)
 
     def _binary(self, node: cst.BinaryOperation) -> ir.Expr:
         return self._chain(node)
@@ -815,10 +818,10 @@ def _asname(alias: cst.ImportAlias) -> str:
     return name.value if isinstance(name, cst.Name) else ""
 
 
-def _string_value(node: cst.SimpleString) -> str | None:
+def _string_value(node: cst.SimpleString | cst.ConcatenatedString) -> str | None:
     try:
         value = node.evaluated_value
-    except Exception:  # a malformed literal the parser still accepted
+    except Exception:  # a malformed literal the parser still accepted; a chain too deep
         return None
     return value if isinstance(value, str) else None
 
