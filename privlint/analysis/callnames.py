@@ -58,6 +58,10 @@ PREDICATE_METHODS = frozenset(
         "__eq__",
     )
 )
+# calls that iterate what they are given: a mapping gives them its keys
+KEY_ITERATORS = frozenset(
+    f"builtins.{name}" for name in ("sorted", "list", "set", "frozenset", "tuple", "iter")
+)
 MUTATORS = frozenset(("append", "extend", "add", "update", "insert", "appendleft", "setdefault"))
 QUERY_METHODS = frozenset(
     (

@@ -18,6 +18,7 @@ from privlint.analysis.callnames import (
     CUT,
     DROPPING_BUILTINS,
     EVERY_ARGUMENT,
+    KEY_ITERATORS,
     MAX_OVERRIDES,
     MESSAGE,
     MUTATORS,
@@ -483,6 +484,8 @@ class CallEvaluation:
         if is_configuration(qualname):  # `os.environ.get("SMTP_PASSWORD")`: the service's own
             return CLEAN
         self.last_was_opaque = True
+        if qualname in KEY_ITERATORS or method == "join":  # `sorted(kwargs)`: the keys only
+            args = [(arg, CLEAN if self._mapping(arg, value) else value) for arg, value in args]
         if method == "get" and args:
             literal = call.args[0].value
             if isinstance(literal, ir.Const) and literal.text is not None:
@@ -529,6 +532,19 @@ class CallEvaluation:
         if noun is not None:
             result = self.interp.named(result, noun, call.pos, f"returned by {callee}()")
         return result
+
+    def _mapping(self, arg: ir.Arg, value: Value) -> bool:
+        """Whether `value` is a mapping of literal keys whose data is all in its values (the
+        function's own `**kwargs`, a dict literal): iterating it gives the keys alone."""
+        given = arg.value
+        if not arg.star and isinstance(given, ir.Name):
+            params = self.interp.function.params
+            if any(p.kind == "**" and p.name == given.name for p in params):
+                return True
+        if value.type is not None or not value.fields:
+            return False
+        held = merge_taint(*(self.interp.flatten(field) for field in value.fields.values()))
+        return set(value.taint) <= set(held)
 
     def _remember_message(self, args: list[tuple[ir.Arg, Value]]) -> None:
         """`super().__init__(message)` in an `__init__`: what the base class shows as `str`."""
