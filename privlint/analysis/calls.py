@@ -134,10 +134,27 @@ class CallEvaluation:
         pos: ir.Pos,
         name: str,
     ) -> None:
-        selected = [v for arg, v in args if arg.star or sink.selects(arg.key)]
+        selected: list[Value] = []
+        for arg, value in args:
+            if arg.star == "**" and sink.args is not None and self._keyed(value):
+                selected += [v for key, v in value.fields.items() if sink.selects(key)]
+            elif arg.star or sink.selects(arg.key):
+                selected.append(value)
         if receiver is not None and sink.args is not None and "self" in sink.args:
             selected.append(receiver)
         self.interp.hit(sink, pos, name, selected)
+
+    def _keyed(self, value: Value) -> bool:
+        """Whether all the data of a mapping is under literal keys it names (`{"auth": pw}`, a
+        `**kwargs` parameter given as keywords, whose data as a whole is its keywords')."""
+        if value.type is not None or not value.fields:
+            return False
+        held = merge_taint(*(self.interp.flatten(field) for field in value.fields.values()))
+        roots = [root for _, root in held]
+        return all(
+            key in held or any(len(r) > len(key[1]) and r[: len(key[1])] == key[1] for r in roots)
+            for key in value.taint
+        )
 
     def _inherited_constructor(self, target: str) -> SinkSpec | None:
         """The sink a project class's constructor is by inheritance: building a subclass of
@@ -541,10 +558,7 @@ class CallEvaluation:
             params = self.interp.function.params
             if any(p.kind == "**" and p.name == given.name for p in params):
                 return True
-        if value.type is not None or not value.fields:
-            return False
-        held = merge_taint(*(self.interp.flatten(field) for field in value.fields.values()))
-        return set(value.taint) <= set(held)
+        return self._keyed(value)
 
     def _remember_message(self, args: list[tuple[ir.Arg, Value]]) -> None:
         """`super().__init__(message)` in an `__init__`: what the base class shows as `str`."""
