@@ -588,7 +588,11 @@ class CallEvaluation:
             for value in selected:
                 kept = join(kept, value)
             return kept
-        return combine(self.interp.flat(value) for value in selected)
+        shown = combine(self.interp.flat(value) for value in selected)
+        if receiver is not None and selected and selected[0] is receiver:
+            # what the object holds beyond its fields (a message's body), whatever it shows
+            return replace(shown, taint=merge_taint(shown.taint, receiver.taint))
+        return shown
 
     def _placeholder(self, path: str, pos: ir.Pos) -> Value:
         """What `${name}` / `${obj.attr.attr}` in a template reads from the caller's scope."""
