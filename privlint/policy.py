@@ -107,8 +107,9 @@ class Propagator:
     # mapping's keys, for `list(d)`), "template": `$name` placeholders of the literal
     # first argument are filled from the caller's variables (flufl.i18n's `_()`),
     # "substitution": `string.Template(text).substitute(mapping)` shows the values its
-    # text names, or "result": a selected function is called, what it returns counts too
-    # (Django's `cache.get_or_set(key, lambda: lookup(ip))`)
+    # text names, "result": a selected function is called, what it returns counts too
+    # (Django's `cache.get_or_set(key, lambda: lookup(ip))`), or "parsed": the data plus
+    # what the names it is bound to say (`parseaddr`'s parts)
     keeps: str = "data"
 
     def selects(self, key: int | str) -> bool:

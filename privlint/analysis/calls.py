@@ -55,7 +55,7 @@ from privlint.analysis.values import (
     without_fields,
 )
 from privlint.findings import Step
-from privlint.policy import Propagator
+from privlint.policy import Propagator, SinkSpec
 
 if TYPE_CHECKING:
     from privlint.analysis.propagate import Interpreter
@@ -138,18 +138,11 @@ class CallEvaluation:
             or self._inherited(receiver, call.func, self.catalog.sink)
         )
         if sink is not None:
-            selected = [v for arg, v in args if arg.star or sink.selects(arg.key)]
-            if receiver is not None and sink.args is not None and "self" in sink.args:
-                selected.append(receiver)
-            if sink.sender:
-                selected = [without_fields(v, sink.sender) for v in selected]
-            self.interp.hit(sink, call.pos, name, selected)
-            if sink.raises:
-                shown = [v for arg, v in args if arg.key in sink.raises or arg.star]
-                step = self.interp.step(call.pos, f"in the error {name}() raises")
-                taint = merge_taint(*(self.interp.flatten(v) for v in shown))
-                self.interp.raising(Value(taint=add_step(taint, step)))
+            self._sink_hit(sink, receiver, args, call.pos, name)
             return Value(type=self.catalog.result_type(qualname))
+        built = self._inherited_constructor(target)
+        if built is not None:  # a project message class: sent, and still an object of its own
+            self._sink_hit(built, None, args, call.pos, name)
 
         method = call.func.attr if isinstance(call.func, ir.Attr) else None
         runs_project_code = self.program.is_function(target)
@@ -166,6 +159,9 @@ class CallEvaluation:
         result = self._project_call(target, receiver, args, call)
         if result is not None and specialised and result.type == target:
             result = replace(result, type=f"{target}[{specialised}")
+        if built is not None and result is not None:  # the message holds what it was given
+            shown = merge_taint(*(self.interp.flatten(v) for _, v in args))
+            result = replace(result, taint=merge_taint(result.taint, shown))
         if result is None:
             result = self._external_call(qualname, receiver, method, args, call)
         returned = self.catalog.return_category(target) or self.catalog.return_category(qualname)
@@ -176,6 +172,56 @@ class CallEvaluation:
                 taint=merge_taint(result.taint, {(returned, ()): Label(returned, (), (step,))}),
             )
         return result
+
+    def _sink_hit(
+        self,
+        sink: SinkSpec,
+        receiver: Value | None,
+        args: list[tuple[ir.Arg, Value]],
+        pos: ir.Pos,
+        name: str,
+    ) -> None:
+        selected: list[Value] = []
+        for arg, value in args:
+            if arg.star == "**" and sink.args is not None and self._keyed(value):
+                selected += [v for key, v in value.fields.items() if sink.selects(key)]
+            elif arg.star or sink.selects(arg.key):
+                selected.append(value)
+        if receiver is not None and sink.args is not None and "self" in sink.args:
+            selected.append(receiver)
+        if sink.sender:
+            selected = [without_fields(v, sink.sender) for v in selected]
+        self.interp.hit(sink, pos, name, selected)
+        if sink.raises:
+            shown = [v for arg, v in args if arg.key in sink.raises or arg.star]
+            step = self.interp.step(pos, f"in the error {name}() raises")
+            taint = merge_taint(*(self.interp.flatten(v) for v in shown))
+            self.interp.raising(Value(taint=add_step(taint, step)))
+
+    def _keyed(self, value: Value) -> bool:
+        """Whether all the data of a mapping is under literal keys it names (`{"auth": pw}`, a
+        `**kwargs` parameter given as keywords, whose data as a whole is its keywords')."""
+        if value.type is not None or not value.fields:
+            return False
+        held = merge_taint(*(self.interp.flatten(field) for field in value.fields.values()))
+        roots = [root for _, root in held]
+        return all(
+            key in held or any(len(r) > len(key[1]) and r[: len(key[1])] == key[1] for r in roots)
+            for key in value.taint
+        )
+
+    def _inherited_constructor(self, target: str) -> SinkSpec | None:
+        """The sink a project class's constructor is by inheritance: building a subclass of
+        a class whose constructor (its name, or its `__init__`) the catalog declares a sink
+        (`class Notice(MIMEText)`, `class Notice(email.message.Message)`) puts what it is
+        given into that message."""
+        if not self.program.is_class(target):
+            return None
+        for base in self.program.external_bases(target):
+            found = self.catalog.sink(base) or self.catalog.sink(f"{base}.__init__")
+            if found is not None:
+                return found
+        return None
 
     def _queued(
         self, call: ir.Call, qualname: str, args: list[tuple[ir.Arg, Value]]
@@ -682,8 +728,12 @@ class CallEvaluation:
             if propagator is None and call is self.raised:
                 propagator = EVERY_ARGUMENT
             if propagator is not None:
-                self.last_was_opaque = False
+                # parts parsed out of a text enter under the names they are given, as the
+                # result of an unseen call does (`display_name, email = parseaddr(line)`)
                 value = self._propagated(propagator, receiver, args, call)
+                self.last_was_opaque = propagator.keeps == "parsed"
+                if self.last_was_opaque:  # strings, not an object of the call's name
+                    return value
                 return replace(value, type=value.type or result_type)
         result = Value(type=result_type, origin=origin)
         callee = method or qualname.rsplit(".", 1)[-1]
@@ -729,7 +779,11 @@ class CallEvaluation:
             for value in selected:
                 kept = join(kept, value)
             return kept
-        return combine(self.interp.flat(value) for value in selected)
+        shown = combine(self.interp.flat(value) for value in selected)
+        if receiver is not None and selected and selected[0] is receiver:
+            # what the object holds beyond its fields (a message's body), whatever it shows
+            return replace(shown, taint=merge_taint(shown.taint, receiver.taint))
+        return shown
 
     def _substituted(
         self, receiver: Value | None, args: list[tuple[ir.Arg, Value]], call: ir.Call

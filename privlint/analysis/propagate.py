@@ -472,6 +472,8 @@ class Interpreter:
             for element in target.elements:
                 self.bind(element, value, pos, entry)
         elif isinstance(target, (ir.TAttr, ir.TItem)):
+            if isinstance(target, ir.TAttr) and entry and not value.tainted and value.type is None:
+                value = self.named(value, target.attr, pos, f"{entry} '{target.attr}'")
             self.store(target, value, pos)
 
     def store(self, target: ir.TAttr | ir.TItem, value: Value, pos: ir.Pos) -> None:

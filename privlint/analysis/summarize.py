@@ -955,10 +955,10 @@ def _asname(alias: cst.ImportAlias) -> str:
     return name.value if isinstance(name, cst.Name) else ""
 
 
-def _string_value(node: cst.SimpleString) -> str | None:
+def _string_value(node: cst.SimpleString | cst.ConcatenatedString) -> str | None:
     try:
         value = node.evaluated_value
-    except Exception:  # a malformed literal the parser still accepted
+    except Exception:  # a malformed literal the parser still accepted; a chain too deep
         return None
     return value if isinstance(value, str) else None
 
