@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from privlint.config import find_config, load_policy
+from privlint.diagnostics import DIAGNOSTICS
 from privlint.fileio import write_atomic
 from privlint.policy import SINK_KINDS
 
@@ -131,6 +132,7 @@ class Figures:
     version: str
     files: int
     findings: int
+    diagnostics: int  # analysis-incomplete, parse-error…: about the analysis, not leaks
     labelled: int
     tp: int
     fp: int
@@ -270,6 +272,11 @@ def parse_report(report: Mapping[str, Any], unpacked: Path, root: str) -> list[F
     ]
 
 
+def claims(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings that say data leaks: all but the diagnostics."""
+    return [finding for finding in findings if finding.rule not in DIAGNOSTICS]
+
+
 def seeded_sample(findings: Iterable[Finding], app_name: str) -> list[Finding]:
     """The findings to label: the same for everyone who labels, and stable between runs
     that report the same findings."""
@@ -305,7 +312,12 @@ def figures(
     kinds: Mapping[str, Sequence[str]],
     seconds: float,
 ) -> Figures:
-    """One application's figures; every finding counts (two at one line share its label)."""
+    """One application's figures; every finding counts (two at one line share its label).
+    Diagnostics (a cut in the analysis, an unparsable file) say where privlint could not
+    look, not that data leaks there: they are counted apart, never labelled."""
+    diagnostics = len(findings)
+    findings = claims(findings)
+    diagnostics -= len(findings)
     matched = matching_labels(findings, labels)
     verdicts = [matched[f.key].verdict for f in findings if f.key in matched]
     tp = verdicts.count("tp")
@@ -316,6 +328,7 @@ def figures(
         version=app.version,
         files=files,
         findings=len(findings),
+        diagnostics=diagnostics,
         labelled=len(verdicts),
         tp=tp,
         fp=len(verdicts) - tp,
@@ -439,6 +452,7 @@ COLUMNS = (
     ("version", "version"),
     ("files", "files"),
     ("findings", "findings"),
+    ("diagnostics", "diagnostics"),
     ("labelled", "labelled"),
     ("tp", "tp"),
     ("fp", "fp"),
@@ -490,7 +504,7 @@ def _source_line(app: App, path: str, line: int) -> str:
 def render_unlabelled(app: App, findings: Sequence[Finding], labels: Iterable[Label]) -> str:
     """Each finding of the seeded sample without a label, with its trace and source lines."""
     matched = matching_labels(findings, labels)
-    pending = [f for f in seeded_sample(findings, app.name) if f.key not in matched]
+    pending = [f for f in seeded_sample(claims(findings), app.name) if f.key not in matched]
     blocks = [f"{app.name}: {len(pending)} finding(s) of the sample need a label"]
     for finding in sorted(pending, key=lambda f: (f.path, f.line, f.rule)):
         head = f"{finding.rule},{finding.path},{finding.line}"

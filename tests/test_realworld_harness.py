@@ -193,3 +193,21 @@ def test_missed_leaks_are_printed_with_their_source_lines(
     assert "1 of 2 hand-found leak(s) not reported" in text
     assert "stdout,a.py,2  [user.contact.phone_number] phone printed" in text
     assert "print(user.phone)" in text and "logging,a.py,3" not in text
+
+
+def test_diagnostics_are_counted_apart_and_never_labelled(tmp_path: Path) -> None:
+    findings = rw.parse_report(
+        {
+            "findings": [
+                _finding("no-pii-in-logs", "a.py", 3),
+                _finding("analysis-incomplete", "a.py", 7),
+                _finding("parse-error", "b.py", 1),
+            ]
+        },
+        tmp_path,
+        "shop",
+    )
+    label = rw.Label("no-pii-in-logs", "a.py", 3, "tp", "e-mail logged")
+    row = rw.figures(_app(), 2, findings, [label], [], KINDS, 1.0)
+    assert (row.findings, row.diagnostics, row.labelled, row.unlabelled) == (1, 2, 1, 0)
+    assert row.precision == 1.0 and row.sample == 1
