@@ -541,7 +541,9 @@ class CallEvaluation:
         caller: its findings, its result, and what it stored on the object `into` names."""
         outcome = self.interp.propagation.call(target, bound)
         function = self.program.defined(target)[0]
-        if outcome.cut:
+        # A `__str__` run to show an object has no call of its own (NO_POS): the sink that
+        # shows it is reported with what the object holds, so the cut is not silent there.
+        if outcome.cut and pos != ir.NO_POS:
             self.interp.hit(CUT, pos, self._display(ir.Global(target), target), bound.values())
         self.cut_below = self.cut_below or outcome.cut or outcome.cut_below
         note = f"read {function.name} (a property)" if function.kind == "property" else None
@@ -790,13 +792,15 @@ class CallEvaluation:
     ) -> Value:
         """`Template(text).substitute(mapping, **names)`: the text's own data, and of the
         mapping the values its `$name`s take. A text privlint cannot see (a template loaded
-        from a file) takes none: which values it shows is not in the code."""
+        from a file) may show any of them: all that is handed over counts."""
         shown = [receiver] if receiver is not None else []
         built = call.func.base if isinstance(call.func, ir.Attr) else None
         text = None
         if isinstance(built, ir.Call) and built.args and isinstance(built.args[0].value, ir.Const):
             text = built.args[0].value.text
-        names = {path.split(".")[0] for path in PLACEHOLDER.findall(text or "")}
+        if text is None:
+            return combine(self.interp.flat(value) for value in [*shown, *(v for _, v in args)])
+        names = {path.split(".")[0] for path in PLACEHOLDER.findall(text)}
         for arg, value in args:
             if arg.key in (0, "mapping") and names:
                 picked = [value.fields[n] for n in names if n in value.fields]
