@@ -798,9 +798,20 @@ class Interpreter:
         value = Value(taint=base.taint, type=base.type if base.type else None, options=options)
         if key is None:
             return value
+        # A literal key of an object (a vendor's order, typed by the packs) reads one of its
+        # fields: judged by its key as attributes are (`order["status"]` is no e-mail),
+        # while a plain container's item keeps the container's data.
+        if base.type is not None:
+            note = f'read {written or ""}["{key}"]'
+            configured = self.configured_field(generic_base(base.type), key, pos, note)
+            if configured is not None:
+                return replace(configured, type=f"{generic_base(base.type)}.{key}")
+            value = Value(type=value.type)
         if mail.is_address_header(key) and self.is_mail_message(base, written):
             note = f'read {written or ""}["{key}"] (a mail\'s)'
             return self.entering(value, mail.CATEGORY, pos, note)
+        if names_a_person(written or "", key, variable=True):
+            return self.entering(value, "user.name", pos, f'read ["{key}"] (a person\'s name)')
         return self.named(value, key, pos, f'read ["{key}"]')
 
     def dict_literal(self, node: ir.DictLit) -> Value:
