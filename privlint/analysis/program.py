@@ -44,6 +44,7 @@ class Program:
         self._unloaded = {name for name in loadable if name not in self.modules}
         self._words = words or {}
         self._mentioned: set[frozenset[str]] = set()  # the words loaded for so far
+        self._mentions: dict[str, set[str]] | None = None
         self._probed: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._mro: dict[str, tuple[ir.ClassIR, ...]] = {}
@@ -86,9 +87,14 @@ class Program:
         if wanted in self._mentioned or not self._unloaded:
             return
         self._mentioned.add(wanted)
-        for name in sorted(self._unloaded):
-            if wanted <= self._words.get(name, frozenset()):
-                self._probe(name)
+        if self._mentions is None:  # each word -> the modules whose text has it, built once
+            self._mentions = {}
+            for name, module_words in self._words.items():
+                for word in module_words:
+                    self._mentions.setdefault(word, set()).add(name)
+        having = [self._mentions.get(word, set()) for word in wanted]
+        for name in sorted(set.intersection(*having) & self._unloaded if having else ()):
+            self._probe(name)
 
     def module(self, name: str) -> ir.ModuleIR | None:
         return self._known(self.modules, name)
