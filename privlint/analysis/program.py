@@ -96,6 +96,23 @@ class Program:
         for name in sorted(set.intersection(*having) & self._unloaded if having else ()):
             self._probe(name)
 
+    def class_named(self, name: str, hints: Collection[str]) -> str | None:
+        """The one project class called `name` in a module whose dotted name has a part
+        among `hints` (`Order` in `shop.order.models` for the hint `order`), loading the
+        modules that may define it; None when there is none or more than one."""
+        wanted = {hint for hint in hints if hint}
+        for module_name in sorted(self._unloaded):
+            if wanted & set(module_name.lower().split(".")) and name in self._words.get(
+                module_name, frozenset()
+            ):
+                self._probe(module_name)
+        found = [
+            qualname
+            for qualname, (cls, module) in self._classes.items()
+            if cls.name == name and wanted & set(module.name.lower().split("."))
+        ]
+        return found[0] if len(found) == 1 else None
+
     def module(self, name: str) -> ir.ModuleIR | None:
         return self._known(self.modules, name)
 

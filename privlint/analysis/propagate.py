@@ -452,6 +452,12 @@ class Interpreter:
         # A value privlint cannot see enters under a name: an unknown call's result, or an
         # element of a collection it knows nothing of (`for email, role in skipped:`).
         opaque = isinstance(statement.value, ir.Call) and self.calls.last_was_opaque
+        known = value.ref is not None or self.program.class_of(value.type) is not None
+        unknown = not known and not value.tainted
+        if unknown and isinstance(statement.value, ir.Call) and len(statement.targets) == 1:
+            loaded = self.loaded_class(statement.value, statement.targets[0])
+            if loaded is not None:
+                value, opaque = Value(ref=loaded), False
         head = id(statement) in self.loop_heads
         iterated = head and self.unseen(statement.value, value)
         entry = "iterated as" if iterated else "result assigned to" if opaque else None
@@ -459,6 +465,20 @@ class Interpreter:
             value = elements(value)
         for target in statement.targets:
             self.bind(target, value, statement.pos, entry)
+
+    def loaded_class(self, call: ir.Call, target: ir.Target) -> str | None:
+        """`Order = get_model("order", "Order")`, `User = apps.get_model("auth.User")`: a
+        call whose result privlint knows nothing of, given the name it is assigned to as a
+        literal, loads the project's class of that name (the other literals, `"order"`,
+        say where it lives)."""
+        if not isinstance(target, ir.TName):
+            return None
+        texts = [a.value.text for a in call.args if isinstance(a.value, ir.Const) and a.value.text]
+        named = [t for t in texts if t == target.name or t.endswith("." + target.name)]
+        if not named:
+            return None
+        hints = {part.lower() for text in texts for part in text.split(".")} - {target.name.lower()}
+        return self.program.class_named(target.name, hints)
 
     def bind(self, target: ir.Target, value: Value, pos: ir.Pos, entry: str | None) -> None:
         """Bind `value` to `target`; with `entry` (how a value privlint cannot see enters:
