@@ -315,9 +315,9 @@ def figures(
     """One application's figures; every finding counts (two at one line share its label).
     Diagnostics (a cut in the analysis, an unparsable file) say where privlint could not
     look, not that data leaks there: they are counted apart, never labelled."""
-    diagnostics = len(findings)
-    findings = claims(findings)
-    diagnostics -= len(findings)
+    claimed = claims(findings)
+    diagnostics = len(findings) - len(claimed)
+    findings = claimed
     matched = matching_labels(findings, labels)
     verdicts = [matched[f.key].verdict for f in findings if f.key in matched]
     tp = verdicts.count("tp")

@@ -87,24 +87,26 @@ class Program:
         if wanted in self._mentioned or not self._unloaded:
             return
         self._mentioned.add(wanted)
-        if self._mentions is None:  # each word -> the modules whose text has it, built once
-            self._mentions = {}
-            for name, module_words in self._words.items():
-                for word in module_words:
-                    self._mentions.setdefault(word, set()).add(name)
-        having = [self._mentions.get(word, set()) for word in wanted]
+        having = [self._mentioning(word) for word in wanted]
         for name in sorted(set.intersection(*having) & self._unloaded if having else ()):
             self._probe(name)
+
+    def _mentioning(self, word: str) -> set[str]:
+        """The loadable modules whose text has `word` (an index of every word, built once)."""
+        if self._mentions is None:
+            self._mentions = {}
+            for name, module_words in self._words.items():
+                for each in module_words:
+                    self._mentions.setdefault(each, set()).add(name)
+        return self._mentions.get(word, set())
 
     def class_named(self, name: str, hints: Collection[str]) -> str | None:
         """The one project class called `name` in a module whose dotted name has a part
         among `hints` (`Order` in `shop.order.models` for the hint `order`), loading the
         modules that may define it; None when there is none or more than one."""
         wanted = {hint for hint in hints if hint}
-        for module_name in sorted(self._unloaded):
-            if wanted & set(module_name.lower().split(".")) and name in self._words.get(
-                module_name, frozenset()
-            ):
+        for module_name in sorted(self._mentioning(name) & self._unloaded):
+            if wanted & set(module_name.lower().split(".")):
                 self._probe(module_name)
         found = [
             qualname

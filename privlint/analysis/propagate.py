@@ -822,10 +822,10 @@ class Interpreter:
         # fields: judged by its key as attributes are (`order["status"]` is no e-mail),
         # while a plain container's item keeps the container's data.
         if base.type is not None:
-            note = f'read {written or ""}["{key}"]'
-            configured = self.configured_field(generic_base(base.type), key, pos, note)
+            owner = generic_base(base.type)
+            configured = self.configured_field(owner, key, pos, f'read {written or ""}["{key}"]')
             if configured is not None:
-                return replace(configured, type=f"{generic_base(base.type)}.{key}")
+                return replace(configured, type=f"{owner}.{key}")
             value = Value(type=value.type)
         if mail.is_address_header(key) and self.is_mail_message(base, written):
             note = f'read {written or ""}["{key}"] (a mail\'s)'
