@@ -269,11 +269,17 @@ class LayerReader:
         return value
 
     def _categories(self, node: Node, label: str) -> tuple[str, ...] | None:
-        categories = self.r.each(node, label, "a list of data categories", self._category)
-        if categories == ():
-            self.r.report(node.mark, f"{label}: must list at least one data category")
+        return self._some(node, label, "data category", "data categories", self._category)
+
+    def _some(
+        self, node: Node, label: str, one: str, many: str, read: Callable[[Node, str], T | None]
+    ) -> tuple[T, ...] | None:
+        """A list of at least one item, each read with `read`."""
+        items = self.r.each(node, label, f"a list of {many}", read)
+        if items == ():
+            self.r.report(node.mark, f"{label}: must list at least one {one}")
             return None
-        return categories
+        return items
 
     def _name(self, node: Node, label: str) -> NameHeuristic | None:
         fields = self.r.mapping(node, label, "name heuristic", _NAME_KEYS)
@@ -350,11 +356,7 @@ class LayerReader:
         return self.r.each(node, label, "a list of keyword and field names", self.r.text)
 
     def _stores(self, node: Node, label: str) -> tuple[str, ...] | None:
-        stores = self.r.each(node, label, "a list of store patterns", self._store)
-        if stores == ():
-            self.r.report(node.mark, f"{label}: must list at least one store pattern")
-            return None
-        return stores
+        return self._some(node, label, "store pattern", "store patterns", self._store)
 
     def _store(self, node: Node, label: str) -> str | None:
         """`pkg.Class.attr` names an attribute store, `pattern[]` any subscript store."""
