@@ -279,7 +279,8 @@ class FieldIR(Record):
     pos: Pos
     type_name: str | None = None
     tags: tuple[Tag, ...] = ()
-    value: Expr | None = None  # a class attribute's literal value (`error_messages = {...}`)
+    # a class attribute's value (`error_messages = {...}`, `queryset = Basket.objects.all()`)
+    value: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,8 @@ class Program:
         self._mentions: dict[str, set[str]] | None = None
         self._probed: set[str] = set()
         self._resolved: dict[str, str] = {}
+        self._loaded_globals: dict[str, dict[str, ir.Call]] = {}  # module -> name -> call
+        self._user_model: str | None = None  # "" once known that there is none
         self._mro: dict[str, tuple[ir.ClassIR, ...]] = {}
         self._methods: dict[tuple[str, str], str | None] = {}
         self._overrides: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = {}
@@ -99,6 +101,35 @@ class Program:
                 for each in module_words:
                     self._mentions.setdefault(each, set()).add(name)
         return self._mentions.get(word, set())
+
+    def loaded_class(self, call: ir.Call, name: str) -> str | None:
+        """`Order = get_model("order", "Order")`, `User = apps.get_model("auth.User")`: a call
+        given, as a literal, the name its result is assigned to loads the project's class of
+        that name (the other literals, `"order"`, say where it lives)."""
+        texts = [a.value.text for a in call.args if isinstance(a.value, ir.Const) and a.value.text]
+        naming = [t for t in texts if t == name or t.endswith("." + name)]
+        if not naming:
+            return None
+        places = [t for t in texts if t not in naming] + [t.rpartition(".")[0] for t in naming]
+        return self.class_named(name, {part.lower() for t in places for part in t.split(".")})
+
+    def _loaded_global(self, module: str, name: str) -> str | None:
+        """The class a module-level `name = get_class("app.module", "name")` loads, so that
+        `class Report(name):` has it as a base."""
+        found = self._loaded_globals.get(module)
+        if found is None:
+            found = {}
+            for statement in self.modules[module].body.body:
+                if (
+                    isinstance(statement, ir.Assign)
+                    and len(statement.targets) == 1
+                    and isinstance(statement.targets[0], ir.TName)
+                    and isinstance(statement.value, ir.Call)
+                ):
+                    found[statement.targets[0].name] = statement.value
+            self._loaded_globals[module] = found
+        call = found.get(name)
+        return self.loaded_class(call, name) if call is not None else None
 
     def class_named(self, name: str, hints: Collection[str]) -> str | None:
         """The one project class called `name` in a module whose dotted name has a part
@@ -164,7 +195,7 @@ class Program:
             owner = ".".join(parts[:split])
             name, rest = parts[split], parts[split + 1 :]
             if self.module(owner) is not None:
-                target = self.imports[owner].get(name)
+                target = self.imports[owner].get(name) or self._loaded_global(owner, name)
                 if target is not None and target != qualname:
                     return self._resolve(".".join([target, *rest]), hops - 1)
                 return qualname
@@ -296,6 +327,21 @@ class Program:
         if isinstance(named, ir.Const) and named.text:
             return named.text
         return "username"
+
+    def user_model(self) -> str | None:
+        """The project's own Django user model: the one class derived from Django's user
+        models that no other project class derives from; None when there is none or several."""
+        if self._user_model is None:
+            for word in ("AbstractBaseUser", "AbstractUser", "USERNAME_FIELD"):
+                self.load_mentioning(word)
+            users = [q for q in list(self._classes) if self.username_field(q) is not None]
+            leaves = [q for q in users if not any(q in self.ancestors(other) for other in users)]
+            self._user_model = leaves[0] if len(leaves) == 1 else ""
+        return self._user_model or None
+
+    def ancestors(self, class_qualname: str) -> set[str]:
+        """The project classes a class derives from (itself excluded)."""
+        return {cls.qualname for cls in self.mro(class_qualname)[1:]}
 
     def is_settings(self, class_qualname: str) -> bool:
         """Whether a class holds the application's configuration (`BaseSettings`, `*Settings`,

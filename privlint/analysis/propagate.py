@@ -17,6 +17,7 @@ from privlint.analysis import ir, mail
 from privlint.analysis.callnames import CUT, MESSAGE, dotted, is_configuration
 from privlint.analysis.calls import BOUND_SELF, CallEvaluation
 from privlint.analysis.program import Program, generic_base
+from privlint.analysis.relations import DJANGO_USER, related_type
 from privlint.analysis.values import (
     CLEAN,
     Label,
@@ -85,6 +86,7 @@ class Propagation:
         self._assigned_objects: dict[str, Mapping[str, Value]] = {}
         self._contexts: dict[str, int] = {}
         self._personal_classes: dict[str, bool] = {}
+        self._class_values: dict[tuple[str, str], Value] = {}
         self.running: list[Interpreter] = []  # the bodies being interpreted, innermost last
         self.depth = 0
 
@@ -130,11 +132,21 @@ class Propagation:
         if known is None:
             self._personal_classes[class_qualname] = False  # a class holding itself
             known = any(
-                self.field_categories(owner, declared) or self._personal_type(declared.type_name)
+                self.field_categories(owner, declared)
+                or self._personal_type(declared.type_name)
+                or self._personal_relation(owner, declared)
                 for owner, declared in self.program.fields(class_qualname)
             ) or any(self.carries(v) for v in self.instance_fields(class_qualname).values())
             self._personal_classes[class_qualname] = known
         return known
+
+    def _personal_relation(self, owner: ir.ClassIR, declared: ir.FieldIR) -> bool:
+        """Whether a field relates to a model holding personal data (a basket's `owner`, a
+        `ForeignKey` to the user model, shown as the username)."""
+        if not isinstance(declared.value, ir.Call):
+            return False
+        related = self.class_level(owner, declared).type
+        return related == DJANGO_USER or self._personal_type(related)
 
     def _personal_type(self, type_name: str | None) -> bool:
         cls = self.program.class_of(type_name)
@@ -177,10 +189,12 @@ class Propagation:
                 return interpreter.env
         return None
 
-    def entry(self, qualname: str) -> Outcome:
-        """The analysis where parameters are unseen: tags, annotations and names decide."""
+    def entry(self, qualname: str, receiver: str | None = None) -> Outcome:
+        """The analysis where parameters are unseen: tags, annotations and names decide.
+        `receiver`: the class `self` is an instance of, when a subclass inherits the method
+        (a base's `__init__` reads the subclass's `formatters`)."""
         function, module = self.program.defined(qualname)
-        key = ("entry", qualname)
+        key = _entry_key(qualname, receiver)
         cached = self._memo.get(key)
         if cached is not None:
             return cached
@@ -188,7 +202,9 @@ class Propagation:
             return Outcome()
         self._active.add(key)
         try:
-            env = {p.name: self.entry_parameter(function, module, p) for p in function.params}
+            env = {
+                p.name: self.entry_parameter(function, module, p, receiver) for p in function.params
+            }
             outcome = self._interpret(function, module, env)
         finally:
             self._active.discard(key)
@@ -233,15 +249,15 @@ class Propagation:
             self._memo[key] = outcome
         return outcome
 
-    def entry_parameter(self, function: ir.FunctionIR, module: ir.ModuleIR, p: ir.Param) -> Value:
+    def entry_parameter(
+        self, function: ir.FunctionIR, module: ir.ModuleIR, p: ir.Param, receiver: str | None
+    ) -> Value:
         if function.class_qualname and p is function.params[0]:
+            cls = receiver or function.class_qualname
             if function.kind in ("method", "property"):
-                return Value(
-                    type=function.class_qualname,
-                    fields=self.instance_fields(function.class_qualname),
-                )
+                return Value(type=cls, fields=self.instance_fields(cls))
             if function.kind == "classmethod":
-                return Value(ref=function.class_qualname)
+                return Value(ref=cls)
         labels = [
             Label(
                 tag.category,
@@ -270,12 +286,15 @@ class Propagation:
         if known is not None:
             return known
         init = self.program.find_method(class_qualname, "__init__")
-        if init is not None and ("entry", init) in self._active:
+        if init is None or not self.program.is_function(init):
+            self._instance_fields[class_qualname] = {}
+            return {}
+        inherited = self.program.defined(init)[0].class_qualname != class_qualname
+        receiver = class_qualname if inherited else None
+        if _entry_key(init, receiver) in self._active:
             return {}  # asked by `__init__` itself: its stores are known once it returns
         self._instance_fields[class_qualname] = {}
-        stores: Mapping[str, Value] = {}
-        if init is not None and self.program.is_function(init):
-            stores = self.entry(init).stores
+        stores = self.entry(init, receiver).stores
         self._instance_fields[class_qualname] = stores
         return stores
 
@@ -296,6 +315,25 @@ class Propagation:
                         found[attr] = Value(ref=stored.ref, type=stored.type)
         self._assigned_objects[class_qualname] = found
         return found
+
+    def class_level(self, owner: ir.ClassIR, declared: ir.FieldIR) -> Value:
+        """A class attribute's value, evaluated where the class body runs, among its module's
+        globals (`queryset = Basket.objects.filter(...)` names that module's `Basket`)."""
+        key = (owner.qualname, declared.name)
+        known = self._class_values.get(key)
+        if known is None and declared.value is not None:
+            self._class_values[key] = CLEAN  # an attribute built from itself
+            module = self.program.defined_class(owner.qualname)[1]
+            body = Interpreter(self, module.body, module, dict(self.module_env(module.name)))
+            known = body.expr(declared.value)
+            if isinstance(declared.value, ir.Call):
+                # An outside class's object there is a descriptor (`models.CharField()`):
+                # instances read a value of their own, unless the field is a relation.
+                related = related_type(self.program, owner, declared.value, body.expr)
+                if related or self.program.class_of(known.type) is None:
+                    known = replace(known, type=related)
+            self._class_values[key] = known
+        return known or CLEAN
 
     # ------------------------------------------------------------- helpers
     def _interpret(
@@ -354,6 +392,11 @@ class Propagation:
             p.name: (caller, self._step(module, p.pos, f"argument '{p.name}' of {function.name}()"))
             for p in function.params
         }
+
+
+def _entry_key(qualname: str, receiver: str | None) -> tuple[str, ...]:
+    """The memo key of an entry analysis (see `Propagation.entry`)."""
+    return ("entry", qualname) if receiver is None else ("entry", qualname, receiver)
 
 
 class Interpreter:
@@ -454,8 +497,9 @@ class Interpreter:
         opaque = isinstance(statement.value, ir.Call) and self.calls.last_was_opaque
         known = value.ref is not None or self.program.class_of(value.type) is not None
         unknown = not known and not value.tainted
-        if unknown and isinstance(statement.value, ir.Call) and len(statement.targets) == 1:
-            loaded = self.loaded_class(statement.value, statement.targets[0])
+        named = statement.targets[0] if len(statement.targets) == 1 else None
+        if unknown and isinstance(statement.value, ir.Call) and isinstance(named, ir.TName):
+            loaded = self.program.loaded_class(statement.value, named.name)
             if loaded is not None:
                 value, opaque = Value(ref=loaded), False
         head = id(statement) in self.loop_heads
@@ -465,20 +509,6 @@ class Interpreter:
             value = elements(value)
         for target in statement.targets:
             self.bind(target, value, statement.pos, entry)
-
-    def loaded_class(self, call: ir.Call, target: ir.Target) -> str | None:
-        """`Order = get_model("order", "Order")`, `User = apps.get_model("auth.User")`: a
-        call whose result privlint knows nothing of, given the name it is assigned to as a
-        literal, loads the project's class of that name (the other literals, `"order"`,
-        say where it lives)."""
-        if not isinstance(target, ir.TName):
-            return None
-        texts = [a.value.text for a in call.args if isinstance(a.value, ir.Const) and a.value.text]
-        named = [t for t in texts if t == target.name or t.endswith("." + target.name)]
-        if not named:
-            return None
-        hints = {part.lower() for text in texts for part in text.split(".")} - {target.name.lower()}
-        return self.program.class_named(target.name, hints)
 
     def bind(self, target: ir.Target, value: Value, pos: ir.Pos, entry: str | None) -> None:
         """Bind `value` to `target`; with `entry` (how a value privlint cannot see enters:
@@ -774,10 +804,13 @@ class Interpreter:
                 field_label(base, c, self.step(pos, note))
                 for c in self.propagation.field_categories(owner, declared)
             ]
-            value = annotated(CLEAN, declared.type_name)
+            value = CLEAN
             if declared.value is not None and not declared.tags:
-                value = self.expr(declared.value)
-            return with_labels(value, labels)
+                value = self.propagation.class_level(owner, declared)
+                if value.type is not None and not value.origin:  # a related model's object
+                    related = value.type.rsplit(".", 1)[-1]
+                    value = replace(value, origin=(self.step(pos, f"{note} ({related})"),))
+            return with_labels(annotated(value, declared.type_name), labels)
         stored = self.propagation.instance_fields(cls).get(attr)
         assigned = self.propagation.assigned_objects(cls).get(attr)
         if stored is not None or assigned is not None:
@@ -868,6 +901,9 @@ class Interpreter:
         """What a value reveals when written out as text: a container its contents, an
         instance of a project class what its `str`/`repr` shows (SPEC §3a)."""
         cls = self.program.class_of(value.type)
+        if value.type == DJANGO_USER and value.origin:  # shown as its username
+            label = Label("user.account.username", (), value.origin)
+            return {label.key: label}
         if cls is None or self.program.shows_fields(cls):
             return self.contents(value)
         shown = self.calls.shown_by_method(value, cls)
@@ -887,12 +923,28 @@ class Interpreter:
     def username(self, value: Value, cls: str, field_name: str) -> dict[LabelKey, Label]:
         """What a Django user model shows as `str`: its username field, which is the account's
         user name (`user.account.username`) whatever else its name or declaration says."""
-        shown = self.flatten(self.read_attribute(value, field_name, ir.NO_POS))
+        shown = self.declared_username(value, cls, field_name)
         if not shown:
             note = f"shown as {cls.rsplit('.', 1)[-1]}.{field_name} (USERNAME_FIELD)"
             label = field_label(value, "user.account.username", self.step(ir.NO_POS, note))
             shown = {label.key: label}
         return shown
+
+    def declared_username(self, value: Value, cls: str, field_name: str) -> dict[LabelKey, Label]:
+        """The categories of the username field a project user model declares, traced to
+        the declaration (the object is shown where it is written out)."""
+        found = self.program.find_field(cls, field_name)
+        if found is None:
+            return {}
+        owner, declared = found
+        path = self.program.defined_class(owner.qualname)[1].path
+        note = f"shown as {cls.rsplit('.', 1)[-1]}.{field_name} (USERNAME_FIELD)"
+        step = Step(path, declared.pos[0], declared.pos[1], note)
+        labels = [
+            field_label(value, category, step)
+            for category in self.propagation.field_categories(owner, declared)
+        ]
+        return {label.key: label for label in labels}
 
     def contents(self, value: Value) -> dict[tuple[str, tuple[str, ...]], Label]:
         """Everything a value holds: its taint, its keys, its fields and its class's tagged
@@ -918,7 +970,7 @@ class Interpreter:
 
     def flat(self, value: Value) -> Value:
         if not value.fields and not value.keys and self.program.class_of(value.type) is None:
-            return value
+            return value if value.type != DJANGO_USER else Value(taint=self.flatten(value))
         return Value(taint=self.flatten(value))
 
     def hit(

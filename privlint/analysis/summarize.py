@@ -540,23 +540,23 @@ class _ModuleLowering:
                 pos = self._pos(small.target)
                 type_name, tags = self._annotation(small.annotation.annotation)
                 tags = tags + self._comment_tags(pos[0])
-                value = self._literal(small.value)
+                value = self._class_value(small.value)
                 yield ir.FieldIR(small.target.value, pos, type_name, tags, value)
             elif isinstance(small, cst.Assign):
-                value = self._literal(small.value)
+                value = self._class_value(small.value)
                 for target in small.targets:
                     if isinstance(target.target, cst.Name):
                         pos = self._pos(target.target)
                         tags = self._comment_tags(pos[0])
                         yield ir.FieldIR(target.target.value, pos, None, tags, value)
 
-    def _literal(self, node: cst.BaseExpression | None) -> ir.Expr | None:
-        """A class attribute's value when it is made of literals (and translations of them),
-        so `self.error_messages["duplicate_email"]` is judged by its value, not its key."""
-        if node is None or not isinstance(node, (cst.Dict, cst.SimpleString, cst.Integer)):
-            return None
-        value = self._expr(node)
-        return value if _is_literal(value) else None
+    def _class_value(self, node: cst.BaseExpression | None) -> ir.Expr | None:
+        """A class attribute's value: literals (and translations of them), so
+        `self.error_messages["duplicate_email"]` is judged by its value, not its key; and
+        what names, attributes and calls build (`queryset = Basket.objects.filter(...)`,
+        `formatters = {"csv": CSVFormatter}`), which the interpreter evaluates in the
+        class's module."""
+        return self._expr(node) if isinstance(node, _CLASS_VALUES) else None
 
     # ------------------------------------------------------------ annotations
     def _annotation(self, node: cst.BaseExpression) -> tuple[str | None, tuple[ir.Tag, ...]]:
@@ -876,29 +876,17 @@ _EXPRESSIONS: dict[type[cst.CSTNode], Callable[[_ModuleLowering, Any], ir.Expr]]
 _BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
 
 
-_TRANSLATIONS = frozenset(
-    ("_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy",
-     "ngettext", "ngettext_lazy", "lazy_gettext", "lazy_pgettext")
-)  # fmt: skip
-
-
-def _is_literal(expr: ir.Expr) -> bool:
-    """Whether an expression holds no data but its literals (translated strings included)."""
-    if isinstance(expr, ir.Const):
-        return True
-    if isinstance(expr, ir.DictLit):
-        return all(_is_literal(value) for _, value in expr.items) and all(
-            _is_literal(key) for key in expr.keys
-        )
-    if isinstance(expr, (ir.Combine, ir.Drop)):
-        return all(_is_literal(part) for part in expr.parts)
-    if isinstance(expr, ir.Call):
-        func = expr.func
-        name = func.name if isinstance(func, ir.Name) else getattr(func, "qualname", "")
-        return name.rsplit(".", 1)[-1] in _TRANSLATIONS and all(
-            _is_literal(arg.value) for arg in expr.args
-        )
-    return False
+# The class attributes whose values the IR keeps (see `_ModuleLowering._class_value`).
+_CLASS_VALUES = (
+    cst.SimpleString,
+    cst.Integer,
+    cst.Dict,
+    cst.List,
+    cst.Tuple,
+    cst.Name,
+    cst.Attribute,
+    cst.Call,
+)
 
 
 def _alias_parts(small: cst.BaseSmallStatement) -> tuple[str | None, cst.BaseExpression | None]:
