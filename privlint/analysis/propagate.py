@@ -42,7 +42,7 @@ from privlint.catalog import Catalog, names_a_person
 from privlint.findings import Step
 from privlint.policy import SinkSpec
 
-MAX_DEPTH = 24  # nested calling contexts followed before a call is treated as unknown
+MAX_DEPTH = 32  # nested calling contexts followed before a call is treated as unknown
 MAX_CONTEXTS = 8  # distinct calling contexts analysed per function before widening
 
 

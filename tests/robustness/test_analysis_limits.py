@@ -17,7 +17,7 @@ def _wrappers(depth: int) -> str:
 
 
 def test_a_chain_deeper_than_followed_is_an_analysis_incomplete_finding(tmp_path: Path) -> None:
-    write_project(tmp_path, {"chain.py": _wrappers(30)})
+    write_project(tmp_path, {"chain.py": _wrappers(40)})
     result = scan_root(tmp_path)
     (finding,) = result.findings
     assert finding.rule_id == "analysis-incomplete"
@@ -47,11 +47,11 @@ def test_a_chain_of_200_modules_reports_where_it_is_cut(tmp_path: Path) -> None:
 
 
 def test_an_object_shown_by_its_str_at_the_cut_is_reported_not_recursed(tmp_path: Path) -> None:
-    chain = _wrappers(30).replace("def handler(email):\n    w30(email)\n", "")
+    chain = _wrappers(40).replace("def handler(email):\n    w40(email)\n", "")
     chain += (
         "class Card:\n    def __init__(self, email):\n        self.email = email\n\n"
         "    def __str__(self):\n        return self.email\n\n"
-        "def handler(email):\n    w30(Card(email))\n"
+        "def handler(email):\n    w40(Card(email))\n"
     )
     write_project(tmp_path, {"chain.py": chain})
     findings = scan_root(tmp_path).findings
