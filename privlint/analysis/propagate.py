@@ -44,6 +44,7 @@ from privlint.policy import SinkSpec
 
 MAX_DEPTH = 32  # nested calling contexts followed before a call is treated as unknown
 MAX_CONTEXTS = 8  # distinct calling contexts analysed per function before widening
+USERNAME = "user.account.username"  # what a Django user model shows as `str`
 
 
 @dataclass(frozen=True)
@@ -901,9 +902,8 @@ class Interpreter:
         """What a value reveals when written out as text: a container its contents, an
         instance of a project class what its `str`/`repr` shows (SPEC §3a)."""
         cls = self.program.class_of(value.type)
-        if value.type == DJANGO_USER and value.origin:  # shown as its username
-            label = Label("user.account.username", (), value.origin)
-            return {label.key: label}
+        if value.type == DJANGO_USER:
+            return self.username(value, DJANGO_USER, "username")
         if cls is None or self.program.shows_fields(cls):
             return self.contents(value)
         shown = self.calls.shown_by_method(value, cls)
@@ -921,14 +921,21 @@ class Interpreter:
         return taint
 
     def username(self, value: Value, cls: str, field_name: str) -> dict[LabelKey, Label]:
-        """What a Django user model shows as `str`: its username field, which is the account's
-        user name (`user.account.username`) whatever else its name or declaration says."""
+        """What a Django user model shows as `str`: its username field, as the project
+        declares it, else the account's user name (`user.account.username`)."""
         shown = self.declared_username(value, cls, field_name)
-        if not shown:
-            note = f"shown as {cls.rsplit('.', 1)[-1]}.{field_name} (USERNAME_FIELD)"
-            label = field_label(value, "user.account.username", self.step(ir.NO_POS, note))
-            shown = {label.key: label}
-        return shown
+        if shown:
+            return shown
+        note = f"shown as {cls.rsplit('.', 1)[-1]}.{field_name} (USERNAME_FIELD)"
+        entry = self.program.class_entry(cls)
+        if entry is not None:  # a field its Django base declares: traced to the class
+            step = Step(entry[1].path, entry[0].pos[0], entry[0].pos[1], note)
+            label = field_label(value, USERNAME, step)
+        elif value.origin and value.origin_root is None:  # Django's `User`, read from a relation
+            label = Label(USERNAME, (), value.origin)
+        else:
+            label = field_label(value, USERNAME, self.step(ir.NO_POS, note))
+        return {label.key: label}
 
     def declared_username(self, value: Value, cls: str, field_name: str) -> dict[LabelKey, Label]:
         """The categories of the username field a project user model declares, traced to
