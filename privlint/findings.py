@@ -28,6 +28,10 @@ class Severity(str, Enum):
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
+# Other traces listed per finding: enough to show every caller of a typical wrapper,
+# few enough that a helper used everywhere keeps its report readable.
+MAX_OTHER_TRACES = 10
+
 
 @dataclass(frozen=True, order=True)
 class Step:
@@ -63,6 +67,10 @@ class Finding:
     trace: tuple[Step, ...] = ()
     snippet: str = ""
     other_categories: tuple[str, ...] = ()  # reaching the same sink call by other traces
+    # the other traces themselves (shortest first, at most MAX_OTHER_TRACES); not in the
+    # fingerprint: a helper's finding stays baselined when it gains a caller (of the
+    # categories it already has)
+    other_traces: tuple[tuple[Step, ...], ...] = ()
     fingerprint: str = field(default="", compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -90,7 +98,9 @@ def fingerprint(finding: Finding, occurrence: int = 0) -> str:
     Built from rule, path, the sink's qualified call, the categories, the sink
     line's code with comments and whitespace removed (reindenting, re-spacing or
     commenting the line keeps it), and the occurrence index among findings
-    sharing all of those — never the line number.
+    sharing all of those — never the line number, nor the traces (a finding in a
+    helper stays the same finding when the helper gains or loses a caller that
+    brings no new category).
     """
     normalized = "".join(_without_comment(finding.snippet).split())
     parts = [
