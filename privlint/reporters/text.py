@@ -18,10 +18,11 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from privlint.findings import MAX_OTHER_TRACES, Finding, Severity, Step
+from privlint.findings import Finding, Severity, Step
 from privlint.reporters.context import (
     ReportContext,
     count_by_severity,
+    other_traces_note,
     sorted_findings,
 )
 from privlint.reporters.summary import breakdown
@@ -237,9 +238,7 @@ def _trace(finding: Finding) -> list[Text]:
 def _other_traces(finding: Finding) -> list[Text]:
     """`also reached by N other traces:`, then per trace where it starts and where it hands
     the data to the function the sink is in (its last step if it never does)."""
-    count = len(finding.other_traces)
-    listed = f" (at most {MAX_OTHER_TRACES} are listed)" if count == MAX_OTHER_TRACES else ""
-    lines = [Text(f"  also reached by {_plural(count, 'other trace')}{listed}:", style=_DIM)]
+    lines = [Text(f"  {other_traces_note(finding)}:", style=_DIM)]
     for trace in finding.other_traces:
         ends = dict.fromkeys((trace[0], _handoff(trace, finding.function) or trace[-1]))
         line = Text("    - ", style=_DIM)
