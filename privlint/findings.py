@@ -7,6 +7,7 @@ cached, compared in tests and rendered by any reporter.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -75,6 +76,11 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule_id)
+
+    def steps(self) -> Iterator[Step]:
+        """Every step of the trace shown, then of the other traces (repeats included)."""
+        for trace in (self.trace, *self.other_traces):
+            yield from trace
 
 
 @dataclass(frozen=True)
