@@ -3,6 +3,7 @@ line, and a read from an object of unknown class names the expression."""
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -111,6 +112,30 @@ def test_the_other_callers_of_a_helper_are_listed_as_other_traces(fixtures: Path
         "read Customer.born",
         "parameter 'first_name' (name suggests user.name)",
     ]
+
+
+ALLOW_BIRTH_DATES = """\
+version: 1
+extends: [builtin:default]
+rules:
+  - id: no-pii-in-exports
+    allow:
+      - functions: ["shop.export.export"]
+        categories: [user.demographic]
+        reason: "the birthday list is the export's purpose"
+"""
+
+
+def test_a_trace_an_allow_entry_accepts_is_not_among_the_other_traces(
+    fixtures: Path, tmp_path: Path
+) -> None:
+    project = tmp_path / "csv_exports"
+    shutil.copytree(fixtures / "projects" / "csv_exports", project)
+    (project / "privlint.yaml").write_text(ALLOW_BIRTH_DATES, encoding="utf-8")
+    (finding,) = scan_project(project)
+    firsts = [trace[0].note for trace in (finding.trace, *finding.other_traces)]
+    assert firsts == ["read Customer.email", "parameter 'first_name' (name suggests user.name)"]
+    assert "user.demographic.date_of_birth" not in finding.other_categories
 
 
 def test_traces_differing_only_in_their_notes_are_not_listed_again(tmp_path: Path) -> None:
