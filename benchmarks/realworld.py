@@ -107,6 +107,7 @@ class Finding(Located):
     call: str
     categories: tuple[str, ...]
     trace: tuple[Step, ...]
+    other_traces: tuple[tuple[Step, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,9 @@ def parse_report(report: Mapping[str, Any], unpacked: Path, root: str) -> list[F
     def where(path: str) -> str:
         return normalise_path(path, unpacked, root)
 
+    def steps(trace: Iterable[Mapping[str, Any]]) -> tuple[Step, ...]:
+        return tuple(Step(where(s["path"]), s["line"], s["note"]) for s in trace)
+
     return [
         Finding(
             rule=item["rule_id"],
@@ -266,7 +270,9 @@ def parse_report(report: Mapping[str, Any], unpacked: Path, root: str) -> list[F
             column=item["column"],
             call=item["sink"]["call"],
             categories=tuple(item["categories"]),
-            trace=tuple(Step(where(s["path"]), s["line"], s["note"]) for s in item["trace"]),
+            trace=steps(item["trace"]),
+            # a report kept from before findings listed their other traces has none
+            other_traces=tuple(steps(trace) for trace in item.get("other_traces", ())),
         )
         for item in report["findings"]
     ]
@@ -296,10 +302,21 @@ def matching_labels(
 def found_leaks(
     findings: Iterable[Finding], leaks: Iterable[Leak], kinds: Mapping[str, Sequence[str]]
 ) -> list[Leak]:
-    """The leaks reported by a finding at their path and line, of a rule covering their kind."""
+    """The leaks reported by a finding of a rule covering their kind, at their path and line or
+    through a call there: privlint reports a sink in a helper inside the helper (one finding
+    for all its callers), while a leak is listed where the caller hands the data over, which
+    is a "passed to …" step of one of the finding's traces (the one shown or the others)."""
     reported: dict[tuple[str, int], set[str]] = {}
     for finding in findings:
-        reported.setdefault((finding.path, finding.line), set()).update(kinds.get(finding.rule, ()))
+        covered = kinds.get(finding.rule, ())
+        calls = [
+            (step.path, step.line)
+            for trace in (finding.trace, *finding.other_traces)
+            for step in trace
+            if step.note.startswith("passed to ")
+        ]
+        for place in [(finding.path, finding.line), *calls]:
+            reported.setdefault(place, set()).update(covered)
     return [leak for leak in leaks if leak.kind in reported.get((leak.path, leak.line), set())]
 
 

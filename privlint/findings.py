@@ -7,6 +7,7 @@ cached, compared in tests and rendered by any reporter.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -27,6 +28,10 @@ class Severity(str, Enum):
 
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+# Other traces listed per finding: enough to show every caller of a typical wrapper,
+# few enough that a helper used everywhere keeps its report readable.
+MAX_OTHER_TRACES = 10
 
 
 @dataclass(frozen=True, order=True)
@@ -63,10 +68,19 @@ class Finding:
     trace: tuple[Step, ...] = ()
     snippet: str = ""
     other_categories: tuple[str, ...] = ()  # reaching the same sink call by other traces
+    # the other traces themselves (shortest first, at most MAX_OTHER_TRACES); not in the
+    # fingerprint: a helper's finding stays baselined when it gains a caller (of the
+    # categories it already has)
+    other_traces: tuple[tuple[Step, ...], ...] = ()
     fingerprint: str = field(default="", compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule_id)
+
+    def steps(self) -> Iterator[Step]:
+        """Every step of the trace shown, then of the other traces (repeats included)."""
+        for trace in (self.trace, *self.other_traces):
+            yield from trace
 
 
 @dataclass(frozen=True)
@@ -90,7 +104,9 @@ def fingerprint(finding: Finding, occurrence: int = 0) -> str:
     Built from rule, path, the sink's qualified call, the categories, the sink
     line's code with comments and whitespace removed (reindenting, re-spacing or
     commenting the line keeps it), and the occurrence index among findings
-    sharing all of those — never the line number.
+    sharing all of those — never the line number, nor the traces (a finding in a
+    helper stays the same finding when the helper gains or loses a caller that
+    brings no new category).
     """
     normalized = "".join(_without_comment(finding.snippet).split())
     parts = [

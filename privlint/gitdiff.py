@@ -51,14 +51,14 @@ class ChangedLines:
 
 
 def in_diff(finding: Finding, changed: ChangedLines) -> bool:
-    """Whether a finding belongs to the change: its sink call or a trace step is on a
-    changed line. A file that does not parse counts if it changed at all, since
-    none of it could be checked."""
+    """Whether a finding belongs to the change: its sink call or a step of one of its traces
+    (a new caller of a helper the sink is in, say) is on a changed line. A file that does
+    not parse counts if it changed at all, since none of it could be checked."""
     if finding.rule_id in UNSUPPRESSIBLE:
         return changed.touches_file(finding.path)
     if changed.touches(finding.path, finding.line, finding.end_line):
         return True
-    return any(changed.touches(step.path, step.line) for step in finding.trace)
+    return any(changed.touches(step.path, step.line) for step in finding.steps())
 
 
 def only_changed(findings: Iterable[Finding], changed: ChangedLines) -> list[Finding]:

@@ -16,7 +16,7 @@ from privlint.analysis.callnames import CUT
 from privlint.analysis.ir import ModuleIR
 from privlint.analysis.propagate import SinkHit
 from privlint.analysis.values import Label
-from privlint.findings import AllowedFlow, Finding, Severity, Step
+from privlint.findings import MAX_OTHER_TRACES, AllowedFlow, Finding, Severity, Step
 from privlint.policy import Allow, Policy, Rule, name_matches
 from privlint.taxonomy import Taxonomy, covers
 
@@ -71,8 +71,9 @@ _INCOMPLETE = Rule(
 
 def _finding(rule: Rule, hit: SinkHit, labels: list[Label], lines: SourceLines) -> Finding:
     """The finding of `labels` at `hit`: the shortest trace, the categories carried on it, and
-    apart the categories that reach the same call by other traces (so the data map and the
-    fingerprint still count them)."""
+    apart the categories and the traces that reach the same call otherwise (so the data map
+    and the fingerprint still count those categories, and a reviewer sees every caller of a
+    helper the sink is in)."""
     trace = _best_trace(labels)
     shown = _places(trace)
     categories = _categories(label for label in labels if _places(_shown(label)) == shown)
@@ -97,19 +98,33 @@ def _finding(rule: Rule, hit: SinkHit, labels: list[Label], lines: SourceLines) 
         other_categories=others,
         trace=trace,
         snippet=snippet,
+        other_traces=_other_traces(labels, trace),
     )
 
 
 def _best_trace(labels: Sequence[Label]) -> tuple[Step, ...]:
     """The shortest real trace, without repeated steps; ties by position."""
-    best = min(
-        labels,
-        key=lambda label: (
-            len(dict.fromkeys(label.steps)),
-            [(s.path, s.line) for s in label.steps],
-        ),
-    )
-    return _shown(best)
+    return _shown(min(labels, key=_trace_order))
+
+
+def _other_traces(labels: Sequence[Label], trace: tuple[Step, ...]) -> tuple[tuple[Step, ...], ...]:
+    """The traces of `labels` that go elsewhere than `trace`, each once, in the order
+    `_best_trace` prefers them, at most `MAX_OTHER_TRACES`."""
+    shown = _places(trace)
+    others: dict[tuple[tuple[str, int, int], ...], tuple[Step, ...]] = {}
+    for label in sorted(labels, key=_trace_order):
+        steps = _shown(label)
+        places = _places(steps)
+        if places != shown:
+            others.setdefault(places, steps)
+        if len(others) == MAX_OTHER_TRACES:
+            break
+    return tuple(others.values())
+
+
+def _trace_order(label: Label) -> tuple[int, list[tuple[str, int]]]:
+    """Shorter traces first (counting each step once), then by where their steps are."""
+    return (len(dict.fromkeys(label.steps)), [(s.path, s.line) for s in label.steps])
 
 
 def _shown(label: Label) -> tuple[Step, ...]:
@@ -117,9 +132,9 @@ def _shown(label: Label) -> tuple[Step, ...]:
     return tuple(dict.fromkeys(label.steps))
 
 
-def _places(trace: Sequence[Step]) -> list[tuple[str, int, int]]:
+def _places(trace: Sequence[Step]) -> tuple[tuple[str, int, int], ...]:
     """Where a trace goes; two categories of one tag differ only in their steps' notes."""
-    return [(step.path, step.line, step.column) for step in trace]
+    return tuple((step.path, step.line, step.column) for step in trace)
 
 
 def _categories(labels: Iterable[Label]) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from privlint.config import find_config
-from privlint.findings import Finding
+from privlint.findings import Finding, Step
 from privlint.gitdiff import GitDiffError, git_output
 from privlint.scan import ScanResult
 from privlint.stats import ScanStats
@@ -60,9 +60,12 @@ def rebased(result: ScanResult, root: Path, base: Path) -> ScanResult:
     def move(path: str) -> str:
         return path if os.path.isabs(path) else f"{prefix}/{path}"
 
+    def moved(trace: tuple[Step, ...]) -> tuple[Step, ...]:
+        return tuple(replace(step, path=move(step.path)) for step in trace)
+
     def finding(item: Finding) -> Finding:
-        trace = tuple(replace(step, path=move(step.path)) for step in item.trace)
-        return replace(item, path=move(item.path), trace=trace)
+        others = tuple(moved(trace) for trace in item.other_traces)
+        return replace(item, path=move(item.path), trace=moved(item.trace), other_traces=others)
 
     return replace(
         result,

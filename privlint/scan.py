@@ -153,10 +153,10 @@ def _scan(
 
 
 def _touches(finding: Finding, scope: set[str]) -> bool:
-    """Whether a finding belongs to the given files: its sink or any step of its trace is
+    """Whether a finding belongs to the given files: its sink or any step of its traces is
     in one (the rule of `--diff`), so committing an edited helper alone reports the leak
     it causes at a sink elsewhere."""
-    return finding.path in scope or any(step.path in scope for step in finding.trace)
+    return finding.path in scope or any(step.path in scope for step in finding.steps())
 
 
 def _refreshed(state: ScanState, contents: dict[str, str], cache: Cache, layout: str) -> ScanState:

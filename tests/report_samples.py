@@ -22,6 +22,9 @@ def sample_findings() -> list[Finding]:
                 "severity": Severity(item["severity"]),
                 "categories": tuple(item.get("categories", ())),
                 "trace": tuple(Step(**step) for step in item.get("trace", ())),
+                "other_traces": tuple(
+                    tuple(Step(**step) for step in trace) for trace in item.get("other_traces", ())
+                ),
             }
         )
         for item in raw

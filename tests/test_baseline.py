@@ -129,6 +129,24 @@ def test_new_leak_still_fails_with_baseline(project: Path) -> None:
     assert report["summary"]["baselined"] == 3
 
 
+NOTIFY = """\
+from app.signup import signup
+
+
+def invite(email):
+    signup(email)
+"""
+
+
+def test_an_accepted_helper_gaining_a_caller_stays_accepted(project: Path) -> None:
+    make_baseline()
+    write(project, {"app/notify.py": NOTIFY})  # a second trace into signup()'s log calls
+    result, report = check_json()
+    assert result.exit_code == 0, result.output
+    assert report["findings"] == []
+    assert report["summary"]["baselined"] == 3
+
+
 def test_third_copy_of_an_accepted_line_is_new(project: Path) -> None:
     make_baseline()
     tripled = SIGNUP + '    logger.info("signed up: %s", email)\n'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -236,6 +237,14 @@ def test_a_finding_is_in_the_diff_through_a_trace_step_in_another_file() -> None
     changed = ChangedLines("HEAD", {"b.py": frozenset({3})})
     assert in_diff(sink_finding(10, trace=(Step("b.py", 3, 0, "read"),)), changed)
     assert not in_diff(sink_finding(10, trace=(Step("b.py", 4, 0, "read"),)), changed)
+
+
+def test_a_finding_is_in_the_diff_through_a_step_of_another_trace() -> None:
+    changed = ChangedLines("HEAD", {"b.py": frozenset({3})})
+    shown = (Step("c.py", 1, 0, "read"),)
+    caller = (Step("b.py", 3, 0, "passed to export()"),)
+    assert in_diff(replace(sink_finding(10, trace=shown), other_traces=(caller,)), changed)
+    assert not in_diff(sink_finding(10, trace=shown), changed)
 
 
 def test_a_parse_error_is_in_the_diff_when_its_file_changed() -> None:

@@ -42,6 +42,21 @@ def test_a_helper_committed_alone_reports_the_leak_at_the_sink_elsewhere(project
     assert reported(project, "lib/hashing.py") == [("app/views.py", 7)]
 
 
+def test_a_caller_of_a_helper_reports_the_helpers_finding_through_another_trace(
+    project: Path,
+) -> None:
+    # Two callers hand an e-mail to one helper that logs it: one finding, in the helper,
+    # its trace through one caller and its other trace through the other.
+    (project / "lib" / "audit.py").write_text(
+        "import logging\n\n\ndef note(email):\n    logging.info('%s', email)\n"
+    )
+    for name in ("app/a.py", "app/b.py"):
+        (project / name).write_text(
+            "from lib.audit import note\n\n\ndef f(email):\n    note(email)\n"
+        )
+    assert reported(project, "app/a.py") == reported(project, "app/b.py") == [("lib/audit.py", 5)]
+
+
 def test_a_file_on_no_step_of_the_flow_reports_nothing(project: Path) -> None:
     assert reported(project, "lib/maths.py") == []
 

@@ -79,6 +79,20 @@ def test_paths_are_relative_to_the_current_folder_in_sarif(
     assert location["physicalLocation"]["artifactLocation"]["uri"] == "billing/app.py"
 
 
+def test_other_traces_have_paths_from_the_current_folder(
+    monorepo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    callers = (
+        "from app import f\n\n\ndef a(email):\n    f(email)\n\n\ndef b(email):\n    f(email)\n"
+    )
+    write(monorepo, {"billing/calls.py": callers})
+    monkeypatch.chdir(monorepo)
+    result = CliRunner().invoke(app, ["check", "--no-cache", "--format", "json", "billing"])
+    (finding,) = json.loads(result.stdout)["findings"]
+    paths = {step["path"] for trace in finding["other_traces"] for step in trace}
+    assert finding["other_traces"] and paths <= {"billing/app.py", "billing/calls.py"}
+
+
 def test_a_folder_of_one_project_reports_paths_from_the_current_folder(
     monorepo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

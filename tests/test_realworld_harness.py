@@ -126,6 +126,43 @@ def test_a_leak_is_found_by_a_rule_covering_its_kind_at_its_line(tmp_path: Path)
     assert [(leak.path, leak.line) for leak in found] == [("a.py", 3)]
 
 
+def _through(caller: int, read: int) -> list[dict[str, Any]]:
+    """A trace from reports.py into the helper in export.py, handed over at line `caller`."""
+    return [
+        {"path": "reports.py", "line": read, "column": 8, "note": "read order.email"},
+        {"path": "reports.py", "line": caller, "column": 4, "note": "passed to export()"},
+        {"path": "export.py", "line": 4, "column": 11, "note": "argument 'row' of export()"},
+        {"path": "export.py", "line": 6, "column": 8, "note": "sent by requests.post()"},
+    ]
+
+
+def test_a_leak_at_a_caller_is_found_through_a_call_on_any_trace_of_the_helpers_finding(
+    tmp_path: Path,
+) -> None:
+    leaks = _write(
+        tmp_path / "leaks.csv",
+        "kind,path,line,category,reason\n"
+        "http,reports.py,12,user.contact.email,the shown trace's caller posts the e-mail\n"
+        "http,reports.py,22,user.contact.email,another caller posts the e-mail\n"
+        "http,reports.py,30,user.contact.email,only where another caller reads the e-mail\n"
+        "logging,reports.py,40,user.contact.email,a caller of a helper that posts (not logs)\n",
+    )
+    helper = _finding("no-pii-to-third-parties", "export.py", 6)
+    helper["trace"] = _through(12, 11)
+    helper["other_traces"] = [_through(22, 21), _through(31, 30), _through(40, 39)]
+    findings = rw.parse_report({"findings": [helper]}, tmp_path, "shop")
+    assert [len(trace) for trace in findings[0].other_traces] == [4, 4, 4]
+    found = rw.found_leaks(findings, rw.read_leaks(leaks), KINDS)
+    assert [(leak.path, leak.line) for leak in found] == [("reports.py", 12), ("reports.py", 22)]
+
+
+def test_a_report_kept_from_before_other_traces_reads_as_having_none(tmp_path: Path) -> None:
+    (finding,) = rw.parse_report(
+        {"findings": [_finding("no-pii-in-logs", "a.py", 3)]}, tmp_path, ""
+    )
+    assert finding.other_traces == ()
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [

@@ -81,6 +81,18 @@ def test_trace_follows_the_message_as_escaped_lines() -> None:
     )
 
 
+def test_other_traces_are_counted_after_the_trace() -> None:
+    trace = (Step("app/views.py", 3, 4, "logged by logger.info()"),)
+    others = (
+        (Step("app/models.py", 7, 4, "email read from user.email"), *trace),
+        (Step("app/forms.py", 9, 4, "email read from form.email"), *trace),
+    )
+    (line,) = lines_of([finding(trace=trace, other_traces=others)])
+    assert line.endswith(
+        "%0A1. app/views.py:3 logged by logger.info()%0A(also reached by 2 other traces)"
+    )
+
+
 def test_message_and_properties_are_escaped() -> None:
     tricky = finding(
         message="100% of rows: name, phone\r\nand more",

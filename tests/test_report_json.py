@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from report_samples import assert_matches_golden, sample_context, sample_findings
 
-from privlint.findings import Finding, Severity
+from privlint.findings import MAX_OTHER_TRACES, Finding, Severity
 from privlint.reporters import REPORTERS, render
 from privlint.reporters.json import load_schema, render_json
 
@@ -63,6 +63,7 @@ def test_empty_report_satisfies_schema() -> None:
         "unknown severity",
         "column as string",
         "extra key in a step",
+        "empty other trace",
         "zero count in by_rule",
     ],
 )
@@ -79,6 +80,8 @@ def test_schema_rejects_invalid_documents(breakage: str) -> None:
         finding["column"] = "16"
     elif breakage == "extra key in a step":
         document["findings"][-1]["trace"][0]["extra"] = 1
+    elif breakage == "empty other trace":
+        document["findings"][-1]["other_traces"].append([])
     elif breakage == "zero count in by_rule":
         document["summary"]["by_rule"]["parse-error"] = 0
     with pytest.raises(jsonschema.ValidationError):
@@ -106,6 +109,27 @@ def test_finding_carries_sink_trace_and_fingerprint() -> None:
         "note": "phone read from Customer.phone",
     }
     assert len(chat["fingerprint"]) == 32
+
+
+def test_other_traces_are_lists_of_steps_shaped_like_the_trace() -> None:
+    chat = report()["findings"][-1]
+    assert chat["other_traces"] == [
+        [
+            {
+                "path": "walletapp/support/chat.py",
+                "line": 12,
+                "column": 20,
+                "note": "phone read from Customer.phone",
+            },
+            chat["trace"][-1],
+        ]
+    ]
+    assert all(finding["other_traces"] == [] for finding in report()["findings"][:-1])
+
+
+def test_the_schema_caps_other_traces_at_the_listed_number() -> None:
+    other_traces = load_schema()["$defs"]["finding"]["properties"]["other_traces"]
+    assert other_traces["maxItems"] == MAX_OTHER_TRACES
 
 
 def test_findings_come_in_report_order_whatever_the_input_order() -> None:

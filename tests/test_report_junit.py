@@ -101,6 +101,7 @@ def test_each_finding_is_a_failure_with_its_trace() -> None:
         "  2. walletapp/support/chat.py:11:12 passed to format_msg()",
         "  3. walletapp/support/templates.py:5:12 returned",
         "  4. walletapp/support/chat.py:12:5 sent by send_message()",
+        "(also reached by 1 other trace)",
     ]
 
 

@@ -100,7 +100,7 @@ def validate(document: dict[str, Any]) -> None:
 
 
 def chat_finding() -> Finding:
-    """The sample's WhatsApp finding: a sink with a four-step trace."""
+    """The sample's WhatsApp finding: a sink with a four-step trace and one other trace."""
     return next(f for f in sample_findings() if f.rule_id == "messaging-only-via-notifications")
 
 
@@ -249,12 +249,9 @@ def test_unknown_end_is_left_out() -> None:
     assert region == {"startLine": 4, "startColumn": 17, "snippet": {"text": "def export(rows)"}}
 
 
-def test_code_flow_steps_are_the_trace_steps_in_order() -> None:
-    trace = chat_finding().trace
-    result = result_for(report(), "messaging-only-via-notifications")
-    (flow,) = result["codeFlows"]
+def _flow_steps(flow: dict[str, Any]) -> list[tuple[str, int, int, str]]:
     (thread,) = flow["threadFlows"]
-    steps = [
+    return [
         (
             item["location"]["physicalLocation"]["artifactLocation"]["uri"],
             item["location"]["physicalLocation"]["region"]["startLine"],
@@ -263,7 +260,33 @@ def test_code_flow_steps_are_the_trace_steps_in_order() -> None:
         )
         for item in thread["locations"]
     ]
-    assert steps == [(s.path, s.line, s.column + 1, s.note) for s in trace]
+
+
+def test_code_flows_are_the_trace_then_the_other_traces_steps_in_order() -> None:
+    finding = chat_finding()
+    result = result_for(report(), "messaging-only-via-notifications")
+    traces = (finding.trace, *finding.other_traces)
+    assert len(result["codeFlows"]) == len(traces) == 2
+    for flow, trace in zip(result["codeFlows"], traces, strict=True):
+        assert _flow_steps(flow) == [(s.path, s.line, s.column + 1, s.note) for s in trace]
+
+
+def test_other_traces_keep_the_location_and_fingerprints() -> None:
+    finding = chat_finding()
+    alone = result_for(report([replace(finding, other_traces=())]), finding.rule_id)
+    result = result_for(report([finding]), finding.rule_id)
+    assert len(alone["codeFlows"]) == 1
+    assert result["locations"] == alone["locations"]
+    assert result["partialFingerprints"] == alone["partialFingerprints"]
+
+
+def test_other_traces_stop_at_the_thread_flow_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sarif, "MAX_THREAD_FLOW_LOCATIONS", 7)
+    finding = chat_finding()
+    other = finding.other_traces[0]
+    result = run_of(report([replace(finding, other_traces=(other, other, other))]))["results"][0]
+    # 4 steps of the trace and 2 of one other trace fit in 7; a second other trace does not.
+    assert [len(flow["threadFlows"][0]["locations"]) for flow in result["codeFlows"]] == [4, 2]
 
 
 def test_a_finding_without_trace_has_no_code_flow() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from report_samples import PROJECT, assert_matches_golden, sample_context, sample_findings
 
-from privlint.findings import Finding, Severity
+from privlint.findings import MAX_OTHER_TRACES, Finding, Severity, Step
 from privlint.reporters import REPORTERS, ReportContext, render
 from privlint.reporters.text import render_text
 
@@ -73,6 +73,64 @@ def test_trace_is_numbered_from_source_to_sink() -> None:
     output = render_text(sample_findings()[-1:], sample_context())
     assert "    1. walletapp/support/chat.py:11      phone read from Customer.phone\n" in output
     assert "    4. walletapp/support/chat.py:12      sent by send_message()\n" in output
+
+
+def test_other_traces_are_listed_by_their_start_and_the_call_into_the_sinks_function(
+    tmp_path: Path,
+) -> None:
+    sink = Step("export.py", 5, 4, "written by writer().writerow()")
+    entry = Step("export.py", 4, 11, "argument 'row' of export()")
+
+    def through(line: int, *inside: Step) -> tuple[Step, ...]:
+        read = Step("reports.py", line, 20, "read user.email")
+        return (read, Step("reports.py", line + 1, 4, "passed to export()"), entry, *inside, sink)
+
+    # Inside export(), the row goes through a helper of its own before the sink.
+    encoded = through(30, Step("export.py", 5, 8, "passed to encode()"))
+    direct = Step("export.py", 5, 20, "read row.email")
+    shown = finding(
+        path="export.py",
+        line=5,
+        function="shop.export.export",
+        trace=through(10),
+        other_traces=(through(20), encoded, (direct, sink)),
+    )
+    output = render_text([shown], sample_context(root=tmp_path))
+    assert (
+        "  also reached by 3 other traces:\n"
+        "    - reports.py:20 read user.email … reports.py:21 passed to export()\n"
+        "    - reports.py:30 read user.email … reports.py:31 passed to export()\n"
+        "    - export.py:5 read row.email … export.py:5 written by writer().writerow()\n"
+    ) in output
+
+
+def test_the_call_into_a_constructor_is_named_after_its_class(tmp_path: Path) -> None:
+    other = (
+        Step("reports.py", 7, 20, "read user.email"),
+        Step("reports.py", 7, 4, "passed to Exporter()"),
+        Step("export.py", 3, 23, "argument 'row' of __init__()"),
+        Step("export.py", 4, 8, "passed to clean()"),
+        Step("export.py", 5, 8, "written by writer().writerow()"),
+    )
+    shown = finding(
+        path="export.py",
+        line=5,
+        function="shop.export.Exporter.__init__",
+        trace=(Step("export.py", 5, 8, "read self.email"),),
+        other_traces=(other,),
+    )
+    output = render_text([shown], sample_context(root=tmp_path))
+    assert "    - reports.py:7 read user.email … reports.py:7 passed to Exporter()\n" in output
+
+
+def test_a_finding_with_the_most_other_traces_says_only_so_many_are_listed(tmp_path: Path) -> None:
+    trace = (Step("app.py", 2, 4, "read user.email"),)
+    others = tuple((Step("app.py", n, 4, "read user.email"),) for n in range(MAX_OTHER_TRACES))
+    output = render_text([finding(trace=trace, other_traces=others)], sample_context(root=tmp_path))
+    assert f"also reached by {MAX_OTHER_TRACES} other traces (at most" in output
+    assert "also reached by" not in render_text(
+        [finding(trace=trace)], sample_context(root=tmp_path)
+    )
 
 
 def test_summary_counts_each_severity() -> None:

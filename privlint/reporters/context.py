@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from privlint.findings import Finding, Severity
+from privlint.findings import MAX_OTHER_TRACES, Finding, Severity
 
 # Most serious first: the order summaries list severities in.
 SEVERITY_ORDER: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -114,6 +114,17 @@ def message_with_categories(finding: Finding) -> str:
     if finding.other_categories:
         text += f" (by other traces: {', '.join(finding.other_categories)})"
     return text
+
+
+def other_traces_note(finding: Finding) -> str:
+    """`also reached by N other traces` (saying so when N is as many as a finding lists),
+    or "" when the trace is the only one: what reports print after the trace."""
+    count = len(finding.other_traces)
+    if not count:
+        return ""
+    noun = "other trace" if count == 1 else "other traces"
+    listed = f" (at most {MAX_OTHER_TRACES} are listed)" if count == MAX_OTHER_TRACES else ""
+    return f"also reached by {count} {noun}{listed}"
 
 
 # Findings privlint raises itself, outside any policy rule (SPEC §1, §3).

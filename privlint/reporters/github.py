@@ -16,6 +16,7 @@ from privlint.reporters.context import (
     ReportContext,
     count_by_severity,
     message_with_categories,
+    other_traces_note,
     sorted_findings,
 )
 
@@ -59,6 +60,8 @@ def _message(finding: Finding) -> str:
         f"{number}. {step.path}:{step.line} {step.note}"
         for number, step in enumerate(finding.trace, start=1)
     ]
+    if finding.other_traces:
+        lines.append(f"({other_traces_note(finding)})")
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
-from privlint.findings import Finding
+from privlint.findings import Finding, Step
 from privlint.reporters.context import (
     ReportContext,
     count_by_rule,
@@ -62,12 +62,17 @@ def _finding(finding: Finding) -> dict[str, object]:
         "function": finding.function,
         "categories": list(finding.categories),
         "other_categories": list(finding.other_categories),
-        "trace": [
-            {"path": step.path, "line": step.line, "column": step.column, "note": step.note}
-            for step in finding.trace
-        ],
+        "trace": _steps(finding.trace),
+        "other_traces": [_steps(trace) for trace in finding.other_traces],
         "fingerprint": finding.fingerprint,
     }
+
+
+def _steps(trace: Sequence[Step]) -> list[dict[str, object]]:
+    return [
+        {"path": step.path, "line": step.line, "column": step.column, "note": step.note}
+        for step in trace
+    ]
 
 
 def load_schema() -> dict[str, Any]:

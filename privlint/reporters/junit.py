@@ -16,6 +16,7 @@ from privlint.findings import Finding
 from privlint.reporters.context import (
     ReportContext,
     message_with_categories,
+    other_traces_note,
     report_rules,
     sorted_findings,
 )
@@ -99,6 +100,8 @@ def _failure_text(finding: Finding) -> str:
             f"  {number}. {step.path}:{step.line}:{step.column + 1} {step.note}"
             for number, step in enumerate(finding.trace, start=1)
         ]
+    if finding.other_traces:
+        lines.append(f"({other_traces_note(finding)})")
     return "\n".join(lines) + "\n"
 
 

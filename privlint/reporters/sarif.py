@@ -1,9 +1,10 @@
 """SARIF 2.1.0 report for GitHub code scanning and other SARIF viewers.
 
 One run, rules from `context.rules` (help from `privlint explain`), one result
-per finding with its trace as a code flow. Columns are 1-based here (LibCST's
-are 0-based) and URIs are relative to `%SRCROOT%`, the project root. Output
-has no timestamps, so the same scan gives byte-identical SARIF.
+per finding with its trace as a code flow, and one more per other trace.
+Columns are 1-based here (LibCST's are 0-based) and URIs are relative to
+`%SRCROOT%`, the project root. Output has no timestamps, so the same scan
+gives byte-identical SARIF.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ SRCROOT = "%SRCROOT%"
 
 # GitHub code scanning rejects or truncates uploads beyond these.
 MAX_RESULTS = 25_000
-MAX_THREAD_FLOW_LOCATIONS = 1_000
+MAX_THREAD_FLOW_LOCATIONS = 1_000  # of a result, over all its code flows
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 # GitHub maps these onto critical/high/medium/low; they make a rule a security rule.
@@ -156,10 +157,26 @@ def _result(
         },
     }
     if finding.trace:
-        result["codeFlows"] = [
-            {"threadFlows": [{"locations": [_flow_step(s) for s in _limit_trace(finding.trace)]}]}
-        ]
+        result["codeFlows"] = [_code_flow(trace) for trace in _flow_traces(finding)]
     return result
+
+
+def _flow_traces(finding: Finding) -> list[tuple[Step, ...]]:
+    """The traces a result shows as code flows, one each as CodeQL does (GitHub lists them
+    under "Show paths"): the trace, then the other traces while the result's locations stay
+    within `MAX_THREAD_FLOW_LOCATIONS`."""
+    traces = [_limit_trace(finding.trace)]
+    budget = MAX_THREAD_FLOW_LOCATIONS - len(traces[0])
+    for trace in finding.other_traces:
+        if len(trace) > budget:
+            break
+        traces.append(trace)
+        budget -= len(trace)
+    return traces
+
+
+def _code_flow(trace: tuple[Step, ...]) -> dict[str, Any]:
+    return {"threadFlows": [{"locations": [_flow_step(step) for step in trace]}]}
 
 
 def _physical_location(finding: Finding) -> dict[str, Any]:

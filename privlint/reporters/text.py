@@ -1,7 +1,8 @@
 """Human report: compiler-style diagnostics grouped by file, then a summary.
 
 Each finding shows a `path:line:col:` header (column 1-based, as editors
-expect), the sink line with one line of context, and the numbered trace.
+expect), the sink line with one line of context, the numbered trace, and one
+line for each other trace that reaches the same call.
 Output is plain text unless `context.color` is set; source text is shown
 with control characters escaped so a scanned file cannot inject terminal codes.
 """
@@ -17,10 +18,11 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from privlint.findings import Finding, Severity
+from privlint.findings import Finding, Severity, Step
 from privlint.reporters.context import (
     ReportContext,
     count_by_severity,
+    other_traces_note,
     sorted_findings,
 )
 from privlint.reporters.summary import breakdown
@@ -100,6 +102,8 @@ def _diagnostic(finding: Finding, context: ReportContext) -> list[Text]:
     if finding.trace:
         lines.append(Text("  trace:", style=_DIM))
         lines.extend(_trace(finding))
+    if finding.other_traces:
+        lines.extend(_other_traces(finding))
     return lines
 
 
@@ -229,6 +233,35 @@ def _trace(finding: Finding) -> list[Text]:
         line.rstrip()
         lines.append(line)
     return lines
+
+
+def _other_traces(finding: Finding) -> list[Text]:
+    """`also reached by N other traces:`, then per trace where it starts and where it hands
+    the data to the function the sink is in (its last step if it never does)."""
+    lines = [Text(f"  {other_traces_note(finding)}:", style=_DIM)]
+    for trace in finding.other_traces:
+        ends = dict.fromkeys((trace[0], _handoff(trace, finding.function) or trace[-1]))
+        line = Text("    - ", style=_DIM)
+        for index, step in enumerate(ends):
+            if index:
+                line.append(" … ", _DIM)
+            line.append(f"{printable(step.path)}:{step.line}", "cyan")
+            line.append(f" {printable(step.note)}")
+        lines.append(line)
+    return lines
+
+
+def _handoff(trace: Sequence[Step], function: str) -> Step | None:
+    """The step of `trace` that hands the data to `function` (qualified), where the sink is:
+    the last call of it by name, else the last call into a project function, if any. Traces
+    into one sink differ before it: for a sink in a helper, this is the caller's line."""
+    parts = function.split(".")
+    # A constructor's call is named after its class.
+    name = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
+    calls = [step for step in trace if step.note.startswith("passed to ")]
+    named = [step for step in calls if step.note == f"passed to {name}()"]
+    found = named or calls
+    return found[-1] if found else None
 
 
 def _errors(errors: tuple[tuple[str, str], ...]) -> list[Text]:
