@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from privlint.analysis.guard import unreadable_module
+from privlint.analysis.guard import run_deep, unreadable_module
 from privlint.analysis.ir import FileFacts, ModuleIR, Pos, Suppression
 from privlint.analysis.locate import locate, paths_to_locate
 from privlint.analysis.propagate import Propagation, SinkHit
@@ -104,7 +104,8 @@ def analyse(
         lap("prefilter + summarize seeds")
         taxonomy = load_taxonomy()
         propagation = Propagation(files.program(), Catalog(policy), set(taxonomy.descriptions))
-        hits, carried = propagate_in_rounds(propagation, files)
+        # interpretation recurses per call and per IR level: on the thread with a deep stack
+        hits, carried = run_deep(propagate_in_rounds, propagation, files)
         lap("propagate (summarizing what it reaches)")
         tables = files.positions(paths_to_locate(hits))
         lap("locate (positions of files with findings)")

@@ -43,6 +43,7 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in _OPENING + _CLOSING)
 
 T = TypeVar("T")
 _deep = threading.Lock()
+_DEEP_THREAD = "privlint-deep"
 
 
 def summarize_guarded(
@@ -63,8 +64,11 @@ def run_deep(function: Callable[..., T], *args: Any) -> T:
     """`function(*args)` in a thread with a large stack and a high recursion limit.
 
     The recursion limit is process-wide, so it is raised only while the caller
-    waits for the thread; calls are serialized.
+    waits for the thread; calls are serialized. Called on that thread (propagation
+    summarizes the modules it reaches), it runs `function` there and then.
     """
+    if threading.current_thread().name == _DEEP_THREAD:
+        return function(*args)
     with _deep:
         old_limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
@@ -95,7 +99,7 @@ class _DeepWorker:
             old_stack = threading.stack_size(_STACK_BYTES)
             try:
                 thread = threading.Thread(
-                    target=_serve, args=(self.jobs,), name="privlint-deep", daemon=True
+                    target=_serve, args=(self.jobs,), name=_DEEP_THREAD, daemon=True
                 )
                 thread.start()
             finally:

@@ -43,6 +43,7 @@ from privlint.findings import Step
 from privlint.policy import SinkSpec
 
 MAX_DEPTH = 32  # nested calling contexts followed before a call is treated as unknown
+MAX_FRESH_ENTRIES = 16  # nested entry analyses whose calls count from their own body
 MAX_CONTEXTS = 8  # distinct calling contexts analysed per function before widening
 USERNAME = "user.account.username"  # what a Django user model shows as `str`
 
@@ -89,6 +90,7 @@ class Propagation:
         self._personal_classes: dict[str, bool] = {}
         self._class_values: dict[tuple[str, str], Value] = {}
         self.running: list[Interpreter] = []  # the bodies being interpreted, innermost last
+        self._entries: list[str] = []  # the entry analyses under way, nested in each other
         self.depth = 0
 
     def run(self, modules: Iterable[ir.ModuleIR]) -> list[SinkHit]:
@@ -202,6 +204,10 @@ class Propagation:
         if key in self._active:
             return Outcome()
         self._active.add(key)
+        # The analysis is the same wherever it is asked for (an attribute read deep in a call
+        # chain needs a method's stores): its calls count from its own body.
+        depth, self.depth = self.depth, 0 if len(self._entries) < MAX_FRESH_ENTRIES else self.depth
+        self._entries.append(qualname)
         try:
             env = {
                 p.name: self.entry_parameter(function, module, p, receiver) for p in function.params
@@ -209,6 +215,8 @@ class Propagation:
             outcome = self._interpret(function, module, env)
         finally:
             self._active.discard(key)
+            self._entries.pop()
+            self.depth = depth
         self._memo[key] = outcome
         return outcome
 

@@ -57,3 +57,21 @@ def test_an_object_shown_by_its_str_at_the_cut_is_reported_not_recursed(tmp_path
     findings = scan_root(tmp_path).findings
     assert "analysis-incomplete" in {f.rule_id for f in findings}
     assert all(f.line > 0 for f in findings)  # each at a call, none at no place
+
+
+def test_a_method_first_analysed_deep_in_a_call_chain_is_analysed_whole(tmp_path: Path) -> None:
+    """`holder.target`, read 31 calls deep, needs the methods that put `target` on a
+    `Holder`; `setup()` is then analysed as it would be on its own (its calls count from
+    its body), so its 32-call flow to the log is found, not cut."""
+    readers = ["def r0(holder):", "    return holder.target", ""]
+    for index in range(1, 31):
+        readers += [f"def r{index}(holder):", f"    return r{index - 1}(holder)", ""]
+    chain = "# the email chain\n" + _wrappers(31).replace(
+        "def handler(email):\n    w31(email)\n", ""
+    )
+    chain += "\n".join(["from vault import Holder", "", *readers, "def a_start():"])
+    chain += "\n    r30(Holder())\n"
+    holder = "from chain import w31\n\n\nclass Holder:\n    def setup(self, owner_email):\n"
+    holder += "        w31(owner_email)\n        self.target = Holder()\n"
+    write_project(tmp_path, {"chain.py": chain, "vault.py": holder})
+    assert [f.rule_id for f in scan_root(tmp_path).findings] == ["no-pii-in-logs"]
