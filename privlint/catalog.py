@@ -58,24 +58,36 @@ def names_a_person(holder: str, attribute: str, variable: bool = False) -> bool:
 
 
 class PatternTable(Generic[T]):
-    """Dotted-name patterns (fnmatch, `*` crossing dots) mapped to values; first match wins."""
+    """Dotted-name patterns (fnmatch, `*` crossing dots) mapped to values; first match wins.
+
+    A name is tried only against the patterns that can match it: those whose last part
+    after a dot is that of the name (`*.info`, `logging.Logger.info` for `x.info`), and
+    those whose last part has a wildcard. With hundreds of leading-`*` patterns, one
+    combined expression would try every alternative at every position of every name."""
 
     def __init__(self, entries: Sequence[tuple[str, T]]) -> None:
         self._values = [value for _, value in entries]
-        alternatives = [
-            f"(?P<p{index}>{fnmatch.translate(pattern)})"
-            for index, (pattern, _) in enumerate(entries)
-        ]
-        self._regex = re.compile("|".join(alternatives)) if alternatives else None
+        self._by_last: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+        self._wild: list[tuple[int, re.Pattern[str]]] = []
+        for index, (pattern, _) in enumerate(entries):
+            compiled = (index, re.compile(fnmatch.translate(pattern)))
+            last = pattern.rpartition(".")[2]
+            if any(c in last for c in "*?["):
+                self._wild.append(compiled)
+            else:
+                self._by_last.setdefault(last, []).append(compiled)
         self.lookup: Callable[[str], T | None] = lru_cache(maxsize=None)(self._lookup)
 
     def _lookup(self, qualname: str) -> T | None:
-        if self._regex is None:
-            return None
-        match = self._regex.match(qualname)
-        if match is None or match.lastgroup is None:
-            return None
-        return self._values[int(match.lastgroup[1:])]
+        candidates = self._by_last.get(qualname.rpartition(".")[2], [])
+        for index, pattern in sorted([*candidates, *self._wild], key=_first):
+            if pattern.match(qualname):
+                return self._values[index]
+        return None
+
+
+def _first(entry: tuple[int, re.Pattern[str]]) -> int:
+    return entry[0]
 
 
 class Catalog:
