@@ -574,17 +574,20 @@ class CallEvaluation:
         double_star = next((p for p in params if p.kind == "**"), None)
         by_name = {p.name: p for p in params if p.kind in ("positional", "keyword")}
         extra_kwargs: dict[str, Value] = {}
+        spread: list[Value] = []  # mappings passed as `**mapping`
         for arg, value in args:
-            if arg.star == "*" or arg.star == "**":
-                spread = [
-                    p for p in params if p.name not in bound and p.kind in ("positional", "keyword")
-                ]
-                for parameter in spread:
-                    source = value.fields.get(parameter.name, value) if arg.star == "**" else value
-                    bound[parameter.name] = source
-                for holder in (star, double_star):
-                    if holder is not None:
-                        bound[holder.name] = _joined(bound.get(holder.name), value)
+            if arg.star == "*":  # fills the positional parameters left, then `*args`
+                for parameter in positional:
+                    bound.setdefault(parameter.name, value)
+                if star is not None:
+                    bound[star.name] = _joined(bound.get(star.name), value)
+            elif arg.star == "**":  # fills parameters by name, then `**kwargs`
+                for parameter in params:
+                    if parameter.name not in bound and parameter.kind in ("positional", "keyword"):
+                        entry = _spread_entry(value, parameter.name)
+                        if entry is not None:
+                            bound[parameter.name] = entry
+                spread.append(value)
             elif isinstance(arg.key, int):
                 if arg.key < len(positional):
                     bound[positional[arg.key].name] = value
@@ -594,9 +597,12 @@ class CallEvaluation:
                 bound[arg.key] = value
             else:
                 extra_kwargs[arg.key] = value
-        if double_star is not None and extra_kwargs:
-            kwargs = combine(extra_kwargs.values())
-            bound[double_star.name] = replace(kwargs, fields=extra_kwargs, keys=NO_TAINT)
+        if double_star is not None and (extra_kwargs or spread):
+            fields = {n: v for given in spread for n, v in given.fields.items() if n not in by_name}
+            fields.update(extra_kwargs)
+            kwargs = combine([*spread, *extra_kwargs.values()])
+            keys = merge_taint(*(given.keys or NO_TAINT for given in spread))
+            bound[double_star.name] = replace(kwargs, fields=fields, keys=keys)
         return bound
 
     def _entry_steps(self, target: str, pos: ir.Pos, note: str) -> dict[str, tuple[Step, ...]]:
@@ -858,6 +864,17 @@ class CallEvaluation:
             self.interp.store_field(
                 container.base, container.attr, replace(holder, taint=taint), into_taint=False
             )
+
+
+def _spread_entry(mapping: Value, name: str) -> Value | None:
+    """What `**mapping` gives the parameter `name`: its entry of that name; None when every
+    entry the mapping carries data in is known and none is that one (`f(**{"key": email})`
+    leaves `config` to its default); else the whole mapping, which may hold it."""
+    if name in mapping.fields:
+        return mapping.fields[name]
+    held = {label.category for inner in mapping.fields.values() for label in inner.taint.values()}
+    carried = {label.category for label in mapping.taint.values()}
+    return None if mapping.fields and carried <= held else mapping
 
 
 def _joined(existing: Value | None, value: Value) -> Value:
