@@ -103,8 +103,30 @@ QUERY_METHODS = frozenset(
         "distinct",
         "fetchone",
         "fetchall",
+        # SQLAlchemy's query building: still rows of the model queried
+        "join",
+        "outerjoin",
+        "options",
+        "with_parent",
+        "group_by",
+        "having",
+        "with_for_update",
+        "execution_options",
+        "populate_existing",
+        "yield_per",
+        "params",
+        "one_or_404",
+        # Django's
+        "reverse",
+        "using",
+        "select_for_update",
+        "alias",
     )
 )
+
+# Query methods whose arguments are other models (`query.join(Badge)`): rows of the model
+# queried still
+JOINS = frozenset(("join", "outerjoin", "with_parent", "options", "group_by", "having"))
 
 EVERY_ARGUMENT = Propagator(calls=("*",))
 # `$email`, `${email}`, and flufl.i18n's attribute paths `${self.email}`

@@ -24,6 +24,7 @@ from privlint.analysis.callnames import (
     MUTATORS,
     PLACEHOLDER,
     PREDICATE_METHODS,
+    JOINS,
     QUERY_METHODS,
     RUNNERS,
     SIGNAL_SENDS,
@@ -832,9 +833,10 @@ class CallEvaluation:
         args: list[tuple[ir.Arg, Value]],
     ) -> str | None:
         """ORM idioms: `session.get(Customer, id)`, `Customer.objects.filter(...)`."""
-        if (method or qualname.rsplit(".", 1)[-1]) not in QUERY_METHODS:
+        name = method or qualname.rsplit(".", 1)[-1]
+        if name not in QUERY_METHODS:
             return None
-        for _, value in args:
+        for _, value in args if name not in JOINS else ():
             cls = self.program.class_of(value.ref) or self.program.class_of(value.type)
             if cls is not None:
                 return cls
