@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from privlint.analysis import ir
+from privlint.analysis import ir, serializers
 from privlint.analysis.callnames import (
     CUT,
     DROPPING_BUILTINS,
@@ -51,6 +51,7 @@ from privlint.analysis.values import (
     join,
     merge_taint,
     splice_value,
+    tuple_of,
     values_only,
     without_categories,
     without_fields,
@@ -618,7 +619,10 @@ class CallEvaluation:
             self.invoke(new, self._bind(function, Value(ref=cls), args), pos)
         init = self.program.find_method(cls, "__init__")
         unmapped: list[Taint] = []
-        if init is None:
+        given = serializers.instance_argument(args)
+        if init is None and given is not None and serializers.is_serializer(self.program, cls):
+            fields = {serializers.INSTANCE: args[given][1]}  # `TicketSerializer(ticket)`
+        elif init is None:
             fields, unmapped = self._fields_from_arguments(cls, args)
         else:
             function = self.program.defined(init)[0]
@@ -714,6 +718,9 @@ class CallEvaluation:
             if method == "keys":
                 self.last_was_opaque = False
                 return Value(taint=receiver.keys)
+            if method == "items":  # pairs of a key and its value
+                self.last_was_opaque = False
+                return tuple_of([Value(taint=receiver.keys), values_only(receiver)])
             if method in VALUE_METHODS:
                 receiver = values_only(receiver)
         if qualname == "typing.cast" and len(args) == 2:

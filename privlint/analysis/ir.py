@@ -100,6 +100,7 @@ class Combine(Record):
     """A value built from its parts: f-strings, `+`, `%`, containers, slices."""
 
     parts: tuple[Expr, ...]
+    positional: bool = False  # a tuple literal: `a, b = parts` unpacks them one by one
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from privlint.analysis import ir, mail
+from privlint.analysis import ir, mail, serializers
 from privlint.analysis.callnames import CUT, MESSAGE, dotted, is_configuration
 from privlint.analysis.calls import BOUND_SELF, CallEvaluation
 from privlint.analysis.program import Program, generic_base
@@ -35,6 +35,8 @@ from privlint.analysis.values import (
     relative,
     shape,
     splice,
+    tuple_of,
+    unpacked,
     values_only,
     with_labels,
 )
@@ -528,8 +530,9 @@ class Interpreter:
                 value = self.named(value, target.name, pos, f"{entry} '{target.name}'")
             self.env[target.name] = value
         elif isinstance(target, ir.TTuple):
-            for element in target.elements:
-                self.bind(element, value, pos, entry)
+            parts = unpacked(value, len(target.elements))
+            for index, element in enumerate(target.elements):
+                self.bind(element, value if parts is None else parts[index], pos, entry)
         elif isinstance(target, (ir.TAttr, ir.TItem)):
             if isinstance(target, ir.TAttr) and entry and not value.tainted and value.type is None:
                 value = self.named(value, target.attr, pos, f"{entry} '{target.attr}'")
@@ -637,6 +640,9 @@ class Interpreter:
         return self.calls.evaluate(node)
 
     def _combine(self, node: ir.Combine) -> Value:
+        if node.positional:
+            elements = [self.expr(part) for part in node.parts]
+            return replace(tuple_of(elements), taint=combine(map(self.flat, elements)).taint)
         return combine(self.flat(self.expr(part)) for part in node.parts)
 
     def _item(self, node: ir.Item) -> Value:
@@ -798,6 +804,8 @@ class Interpreter:
     def class_attribute(self, base: Value, cls: str, attr: str, pos: ir.Pos) -> Value:
         if attr in VALIDATED_DATA and self.program.external_bases(cls):
             return self.declared_fields(base, cls, pos)
+        if attr == "data" and serializers.is_serializer(self.program, cls):
+            return self.serialized(base, cls, pos)
         method = self.program.find_method(cls, attr)
         if method is not None:
             function = self.program.defined(method)[0]
@@ -835,6 +843,26 @@ class Interpreter:
                 value = with_labels(value, [field_label(base, c, step) for c in sorted(categories)])
             return value
         return self.named(CLEAN, attr, pos, f"read {short}.{attr}")
+
+    def serialized(self, base: Value, cls: str, pos: ir.Pos) -> Value:
+        """A DRF serializer's `.data`: the fields it lists, read from the object it was
+        given (`TicketSerializer(ticket).data`), each as its attribute would be."""
+        instance = base.fields.get(serializers.INSTANCE)
+        if instance is None:
+            return CLEAN
+        names = [f.name for _, f in self.program.fields(cls) if f.name != "Meta"]
+        meta = serializers.meta(self.program, cls)
+        if meta is not None:
+            listed, excluded, model = serializers.options(meta)
+            if not listed and model is not None:  # "__all__": the model's fields
+                modelled = self.propagation.class_level(meta, model).ref
+                found = self.program.class_of(modelled)
+                listed = [f.name for _, f in self.program.fields(found)] if found else []
+            names = [n for n in dict.fromkeys([*listed, *names]) if n not in excluded]
+        written = f"{cls.rsplit('.', 1)[-1]}.data"
+        fields = {name: self.read_attribute(instance, name, pos, written) for name in names}
+        shown = combine(self.flat(value) for value in fields.values())
+        return replace(shown, fields=fields)
 
     def declared_fields(self, base: Value, cls: str, pos: ir.Pos) -> Value:
         """A form's `cleaned_data` / a serializer's `validated_data`: a dict of the values of

@@ -773,7 +773,10 @@ class _ModuleLowering:
         return ir.Combine((test, self._expr(node.body), self._expr(node.orelse)))
 
     def _sequence(self, node: cst.List | cst.Tuple | cst.Set) -> ir.Expr:
-        return ir.Combine(self._exprs(element.value for element in node.elements))
+        positional = isinstance(node, cst.Tuple) and not any(
+            isinstance(element, cst.StarredElement) for element in node.elements
+        )
+        return ir.Combine(self._exprs(element.value for element in node.elements), positional)
 
     def _dict(self, node: cst.Dict) -> ir.Expr:
         items: list[tuple[str | None, ir.Expr]] = []

@@ -8,7 +8,7 @@ caller: the caller splices its own trace in front (`splice`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -61,6 +61,27 @@ class Value:
 def elements(value: Value) -> Value:
     """What iterating `value` yields: a mapping's keys, else the value's own data."""
     return value if value.keys is None else Value(taint=value.keys)
+
+
+def position(index: int) -> str:
+    """The field of a tuple's element at `index` (`(headers, rows)`), or of the pairs a
+    mapping's `items()` yields: never an attribute's name."""
+    return f"#{index}"
+
+
+def tuple_of(elements: Sequence[Value]) -> Value:
+    """A tuple: its elements' data, and each element by its position."""
+    whole = combine(elements)
+    return replace(whole, fields={position(i): e for i, e in enumerate(elements)})
+
+
+def unpacked(value: Value, count: int) -> list[Value] | None:
+    """`a, b = value`: each target's part when `value` is a tuple of `count` elements (or
+    yields such pairs); None when privlint does not know the parts."""
+    parts = [value.fields.get(position(i)) for i in range(count)]
+    if len(value.fields) != count or any(part is None for part in parts):
+        return None
+    return [part for part in parts if part is not None]
 
 
 def values_only(value: Value) -> Value:

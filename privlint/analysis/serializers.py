@@ -1,0 +1,58 @@
+"""Django REST framework serializers: `TicketSerializer(ticket).data` is the ticket's fields
+that the serializer lists.
+
+A `ModelSerializer` lists them in its `Meta.fields` (`"__all__"`: every field of
+`Meta.model`, less `Meta.exclude`); a serializer's own declared fields
+(`email = serializers.EmailField()`) are read from the instance by their names too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from privlint.analysis import ir
+from privlint.analysis.program import Program
+
+INSTANCE = "<instance>"  # the field of a serializer holding the object it was given
+_ALL = "__all__"
+
+
+def is_serializer(program: Program, cls: str) -> bool:
+    return any(
+        base.startswith("rest_framework.") and base.endswith("Serializer")
+        for base in program.external_bases(cls)
+    )
+
+
+def instance_argument(args: Sequence[tuple[ir.Arg, object]]) -> int | None:
+    """Which of a serializer's constructor arguments is the object it shows."""
+    for index, (arg, _) in enumerate(args):
+        if not arg.star and arg.key in (0, "instance"):
+            return index
+    return None
+
+
+def meta(program: Program, cls: str) -> ir.ClassIR | None:
+    """The `Meta` class a serializer class (or its nearest base with one) declares."""
+    for klass in program.mro(cls):
+        found = program.class_entry(f"{klass.qualname}.Meta")
+        if found is not None:
+            return found[0]
+    return None
+
+
+def options(meta_class: ir.ClassIR) -> tuple[list[str], list[str], ir.FieldIR | None]:
+    """`Meta.fields` (empty for `"__all__"`), `Meta.exclude` and the `Meta.model` field."""
+    declared = {field.name: field for field in meta_class.fields}
+    listed = _texts(declared["fields"].value) if "fields" in declared else []
+    excluded = _texts(declared["exclude"].value) if "exclude" in declared else []
+    return [n for n in listed if n != _ALL], excluded, declared.get("model")
+
+
+def _texts(expr: ir.Expr | None) -> list[str]:
+    """The strings of a literal tuple or list (`("id", "email")`), or of one string."""
+    if isinstance(expr, ir.Const) and expr.text:
+        return [expr.text]
+    if isinstance(expr, ir.Combine):
+        return [part.text for part in expr.parts if isinstance(part, ir.Const) and part.text]
+    return []
