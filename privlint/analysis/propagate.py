@@ -742,11 +742,14 @@ class Interpreter:
         return value
 
     def is_mail_message(self, value: Value, written: str | None) -> bool:
-        """A mail message by its class (the standard library's, or a project class derived
-        from one), else, of a value privlint knows nothing of, by its name (`msg`)."""
+        """A mail message by its class (the standard library's, a project class derived
+        from one or named as one: `OutgoingMail`), else, of a value privlint knows nothing
+        of, by its name (`msg`)."""
         cls = self.program.class_of(value.type)
-        if cls is not None:
-            return any(mail.is_message_class(base) for base in self.program.external_bases(cls))
+        if cls is not None:  # a message class, or a project's model of one (`OutgoingMail`)
+            return any(
+                mail.is_message_class(base) for base in self.program.external_bases(cls)
+            ) or mail.names_a_message(cls)
         if value.type is not None:
             return mail.is_message_class(value.type)
         return value.ref is None and mail.names_a_message(written)
