@@ -845,6 +845,8 @@ class Interpreter:
                 step = self.step(pos, note)
                 value = with_labels(value, [field_label(base, c, step) for c in sorted(categories)])
             return value
+        if self.program.is_settings(cls):  # `config.NO_REPLY_EMAIL`: the service's own
+            return CLEAN
         return self.named(CLEAN, attr, pos, f"read {short}.{attr}")
 
     def serialized(self, base: Value, cls: str, pos: ir.Pos) -> Value:
