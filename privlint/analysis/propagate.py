@@ -889,6 +889,11 @@ class Interpreter:
             return base.fields[key]
         if base.ref is not None and is_configuration(base.ref):
             return CLEAN
+        if key is not None and self.only_named(base, written):  # `email["subject"]`: a mail
+            note = f'read {written}["{key}"]'
+            if mail.is_address_header(key):
+                return self.entering(CLEAN, mail.CATEGORY, pos, f"{note} (a mail's)")
+            return self.named(CLEAN, key, pos, note)
         options = callables(*base.fields.values()) if key is None else ()
         value = Value(taint=base.taint, type=base.type if base.type else None, options=options)
         if key is None:
@@ -925,6 +930,19 @@ class Interpreter:
                 fields[key] = value
             parts.append(self.flat(value))
         return replace(combine(parts), fields=fields, keys=merge_taint(*keys))
+
+    @staticmethod
+    def only_named(value: Value, written: str | None) -> bool:
+        """Whether all `value` holds is what the name heuristics read into the name `written`
+        itself: a value subscripted with a string (`email["subject"]`) is a mapping, not
+        the address its name suggests, and its items are judged by their keys."""
+        if not written or not value.taint or value.type is not None or value.fields:
+            return False
+        quoted = f"'{written}'"
+        return all(
+            not label.root and len(label.steps) == 1 and quoted in label.steps[0].note
+            for label in value.taint.values()
+        )
 
     def named(self, value: Value, identifier: str, pos: ir.Pos, note: str) -> Value:
         """Apply the name heuristics where a value enters the code under `identifier`."""
