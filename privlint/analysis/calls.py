@@ -619,10 +619,7 @@ class CallEvaluation:
             self.invoke(new, self._bind(function, Value(ref=cls), args), pos)
         init = self.program.find_method(cls, "__init__")
         unmapped: list[Taint] = []
-        given = serializers.instance_argument(args)
-        if init is None and given is not None and serializers.is_serializer(self.program, cls):
-            fields = {serializers.INSTANCE: args[given][1]}  # `TicketSerializer(ticket)`
-        elif init is None:
+        if init is None:
             fields, unmapped = self._fields_from_arguments(cls, args)
         else:
             function = self.program.defined(init)[0]
@@ -632,6 +629,10 @@ class CallEvaluation:
             steps = self._entry_steps(init, pos, f"passed to {cls.rsplit('.', 1)[-1]}()")
             self.interp.splice_hits(outcome.hits, bound, steps)
             fields = {name: splice_value(v, bound, steps) for name, v in outcome.stores.items()}
+        given = serializers.instance_argument(args)
+        if given is not None and serializers.is_serializer(self.program, cls):
+            fields = {serializers.INSTANCE: args[given][1]}  # `TicketSerializer(ticket)`
+            unmapped = []
         # Fields carry their own data: reading `obj.id` never sees `obj.email` (SPEC §3a).
         return Value(taint=merge_taint(*unmapped), type=cls, fields=fields)
 
