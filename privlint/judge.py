@@ -128,8 +128,9 @@ def _trace_order(label: Label) -> tuple[int, list[tuple[str, int]]]:
 
 
 def _shown(label: Label) -> tuple[Step, ...]:
-    """A label's trace as a finding shows it: each step once."""
-    return tuple(dict.fromkeys(label.steps))
+    """A label's trace as a finding shows it: each step once, and only steps with a place
+    in the code (a `__repr__` run to show an object has none of its own)."""
+    return tuple(dict.fromkeys(step for step in label.steps if step.line > 0))
 
 
 def _places(trace: Sequence[Step]) -> tuple[tuple[str, int, int], ...]:

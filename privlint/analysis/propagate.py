@@ -865,7 +865,11 @@ class Interpreter:
                 listed = [f.name for _, f in self.program.fields(found)] if found else []
             names = [n for n in dict.fromkeys([*listed, *names]) if n not in excluded]
         written = f"{cls.rsplit('.', 1)[-1]}.data"
+        declared = {f.name for _, f in self.program.fields(cls)}
         fields = {name: self.read_attribute(instance, name, pos, written) for name in names}
+        for name, value in fields.items():  # a related object it does not nest: its key
+            if name not in declared and (self.program.class_of(value.type) or value.type):
+                fields[name] = CLEAN
         shown = combine(self.flat(value) for value in fields.values())
         return replace(shown, fields=fields)
 
