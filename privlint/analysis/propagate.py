@@ -808,7 +808,7 @@ class Interpreter:
         if attr in VALIDATED_DATA and self.program.external_bases(cls):
             return self.declared_fields(base, cls, pos)
         if attr == "data" and serializers.is_serializer(self.program, cls):
-            return self.serialized(base, cls, pos)
+            return self.serialized(base.fields.get(serializers.INSTANCE), cls, pos)
         method = self.program.find_method(cls, attr)
         if method is not None:
             function = self.program.defined(method)[0]
@@ -849,10 +849,9 @@ class Interpreter:
             return CLEAN
         return self.named(CLEAN, attr, pos, f"read {short}.{attr}")
 
-    def serialized(self, base: Value, cls: str, pos: ir.Pos) -> Value:
-        """A DRF serializer's `.data`: the fields it lists, read from the object it was
-        given (`TicketSerializer(ticket).data`), each as its attribute would be."""
-        instance = base.fields.get(serializers.INSTANCE)
+    def serialized(self, instance: Value | None, cls: str, pos: ir.Pos) -> Value:
+        """What a serializer shows of `instance` (DRF's `.data`, marshmallow's `.dump()`):
+        the fields it lists, each read as its attribute would be."""
         if instance is None:
             return CLEAN
         names = [f.name for _, f in self.program.fields(cls) if f.name != "Meta"]
@@ -864,7 +863,7 @@ class Interpreter:
                 found = self.program.class_of(modelled)
                 listed = [f.name for _, f in self.program.fields(found)] if found else []
             names = [n for n in dict.fromkeys([*listed, *names]) if n not in excluded]
-        written = f"{cls.rsplit('.', 1)[-1]}.data"
+        written = f"{cls.rsplit('.', 1)[-1]}"
         declared = {f.name for _, f in self.program.fields(cls)}
         fields = {name: self.read_attribute(instance, name, pos, written) for name in names}
         for name, value in fields.items():  # a related object it does not nest: its key

@@ -1,9 +1,10 @@
-"""Django REST framework serializers: `TicketSerializer(ticket).data` is the ticket's fields
-that the serializer lists.
+"""Serializers: Django REST framework's `TicketSerializer(ticket).data` and marshmallow's
+`UserSchema().dump(user)` are the object's fields that the serializer lists.
 
-A `ModelSerializer` lists them in its `Meta.fields` (`"__all__"`: every field of
-`Meta.model`, less `Meta.exclude`); a serializer's own declared fields
-(`email = serializers.EmailField()`) are read from the instance by their names too.
+They are listed in its `Meta.fields` (`"__all__"`, or none for a model schema: every
+field of `Meta.model`, less `Meta.exclude`); a serializer's own declared fields
+(`email = serializers.EmailField()`, `email = fields.Email()`) are read from the object
+by their names too.
 """
 
 from __future__ import annotations
@@ -18,10 +19,24 @@ _ALL = "__all__"
 
 
 def is_serializer(program: Program, cls: str) -> bool:
+    """A DRF serializer class (shown by `.data`)."""
     return any(
         base.startswith("rest_framework.") and base.endswith("Serializer")
         for base in program.external_bases(cls)
     )
+
+
+def is_schema(program: Program, cls: str) -> bool:
+    """A marshmallow schema class (shown by `.dump(obj)`), also through Flask-Marshmallow
+    and marshmallow-sqlalchemy."""
+    return any(
+        base.startswith(_SCHEMA_PACKAGES) and base.endswith("Schema")
+        for base in program.external_bases(cls)
+    )
+
+
+_SCHEMA_PACKAGES = ("marshmallow.", "marshmallow_sqlalchemy.", "flask_marshmallow.")
+SCHEMA_DUMPS = frozenset(("dump", "dumps"))
 
 
 def instance_argument(args: Sequence[tuple[ir.Arg, object]]) -> int | None:
