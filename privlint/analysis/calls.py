@@ -712,10 +712,10 @@ class CallEvaluation:
                 self.last_was_opaque = False
                 return Value(options=callables(Value(options=options), *(v for _, v in args[1:])))
         schema = self.program.class_of(receiver.type) if receiver is not None else None
-        if method in serializers.SCHEMA_DUMPS and schema and args:
-            if serializers.is_schema(self.program, schema):  # `UserSchema().dump(user)`
-                self.last_was_opaque = False
-                return self.interp.serialized(args[0][1], schema, call.pos)
+        dumped = method in serializers.SCHEMA_DUMPS and schema is not None and args
+        if dumped and schema and serializers.is_schema(self.program, schema):
+            self.last_was_opaque = False  # `UserSchema().dump(user)`
+            return self.interp.serialized(args[0][1], schema, call.pos)
         if receiver is not None and method in MUTATORS and isinstance(call.func, ir.Attr):
             self._mutate(call.func.base, [v for _, v in args])
         if method == "__init__" and self.interp.function.name == "__init__":
