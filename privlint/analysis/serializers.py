@@ -30,12 +30,15 @@ def is_schema(program: Program, cls: str) -> bool:
     """A marshmallow schema class (shown by `.dump(obj)`), also through Flask-Marshmallow
     and marshmallow-sqlalchemy."""
     return any(
-        base.startswith(_SCHEMA_PACKAGES) and base.endswith("Schema")
+        (base.startswith(_SCHEMA_PACKAGES) and base.endswith("Schema"))
+        or base.rpartition(".")[2]
+        in _MODEL_SCHEMAS  # `ma.SQLAlchemyAutoSchema` of `ma = Marshmallow()`
         for base in program.external_bases(cls)
     )
 
 
 _SCHEMA_PACKAGES = ("marshmallow.", "marshmallow_sqlalchemy.", "flask_marshmallow.")
+_MODEL_SCHEMAS = frozenset(("SQLAlchemyAutoSchema", "SQLAlchemySchema"))
 SCHEMA_DUMPS = frozenset(("dump", "dumps"))
 
 
