@@ -854,20 +854,19 @@ class Interpreter:
         the fields it lists, each read as its attribute would be."""
         if instance is None:
             return CLEAN
-        names = [f.name for _, f in self.program.fields(cls) if f.name != "Meta"]
+        declared = [f.name for _, f in self.program.fields(cls)]
+        names = declared
         meta = serializers.meta(self.program, cls)
         if meta is not None:
             listed, excluded, model = serializers.options(meta)
             if not listed and model is not None:  # "__all__": the model's fields
-                modelled = self.propagation.class_level(meta, model).ref
-                found = self.program.class_of(modelled)
+                found = self.program.class_of(self.propagation.class_level(meta, model).ref)
                 listed = [f.name for _, f in self.program.fields(found)] if found else []
-            names = [n for n in dict.fromkeys([*listed, *names]) if n not in excluded]
-        written = f"{cls.rsplit('.', 1)[-1]}"
-        declared = {f.name for _, f in self.program.fields(cls)}
+            names = [n for n in dict.fromkeys([*listed, *declared]) if n not in excluded]
+        written = cls.rsplit(".", 1)[-1]
         fields = {name: self.read_attribute(instance, name, pos, written) for name in names}
         for name, value in fields.items():  # a related object it does not nest: its key
-            if name not in declared and (self.program.class_of(value.type) or value.type):
+            if name not in declared and value.type is not None:
                 fields[name] = CLEAN
         shown = combine(self.flat(value) for value in fields.values())
         return replace(shown, fields=fields)
